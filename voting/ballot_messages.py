@@ -90,8 +90,8 @@ _SENTENCES: Mapping[ProblemCode, Callable[[dict[str, str], dict[str, ParamValue]
     ),
     ProblemCode.POINTS_MISMATCH: _simple(
         _noop(
-            "Votre bulletin compte %(choices)s projets mais %(points)s valeurs de points ; "
-            "donnez une valeur à chaque projet."
+            "Le nombre de valeurs de points (%(points)s) ne correspond pas au nombre "
+            "de projets (%(choices)s) : donnez une valeur à chaque projet."
         )
     ),
     ProblemCode.NEGATIVE_POINTS: _simple(

@@ -50,13 +50,17 @@ SAMPLES: list[tuple[Problem, str]] = [
     ),
     (
         problem(C.POINTS_MISMATCH, choices=2, points=1),
-        "Votre bulletin compte 2 projets mais 1 valeurs de points ; "
-        "donnez une valeur à chaque projet.",
+        (
+            "Le nombre de valeurs de points (1) ne correspond pas au nombre "
+            "de projets (2) : donnez une valeur à chaque projet."
+        ),
     ),
     (
         problem(C.NEGATIVE_POINTS, project="p1", points=-3),
-        "Vous avez donné -3 points au projet « Jardin partagé » ; "
-        "les points ne peuvent pas être négatifs.",
+        (
+            "Vous avez donné -3 points au projet « Jardin partagé » ; "
+            "les points ne peuvent pas être négatifs."
+        ),
     ),
     (
         problem(C.POINTS_OVER_MAX, project="p1", points=6, maximum=5),
