@@ -1,0 +1,115 @@
+"""Budget cycles, their envelopes and their dated phases."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from budgets.policy import PhaseKind as PolicyPhaseKind
+from territory.models import Commune
+
+
+class BallotKind(models.TextChoices):
+    APPROVAL = "approval", _("Approbation (nombre de choix limité)")
+    KNAPSACK = "knapsack", _("Panier (coût total plafonné par l’enveloppe)")
+
+
+class Rule(models.TextChoices):
+    GREEDY = "greedy", _("Glouton par nombre de voix")
+    MES = "mes", _("Méthode des parts égales")
+    MES_ADD1 = "mes-add1", _("Méthode des parts égales, complétée")
+    PHRAGMEN = "phragmen", _("Phragmén séquentiel")
+
+
+class PhaseKind(models.TextChoices):
+    SUBMISSION = PolicyPhaseKind.SUBMISSION.value, _("Dépôt des propositions")
+    REVIEW = PolicyPhaseKind.REVIEW.value, _("Analyse de faisabilité")
+    DELIBERATION = PolicyPhaseKind.DELIBERATION.value, _("Débat")
+    VOTING = PolicyPhaseKind.VOTING.value, _("Vote")
+    RESULTS = PolicyPhaseKind.RESULTS.value, _("Dépouillement et résultats")
+    IMPLEMENTATION = PolicyPhaseKind.IMPLEMENTATION.value, _("Réalisation")
+
+
+class BudgetCycle(models.Model):
+    """One participatory budget ("Budget participatif GPV 2027")."""
+
+    name = models.CharField(_("nom"), max_length=160)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(_("présentation"), blank=True)
+    ballot_kind = models.CharField(
+        _("type de bulletin"), max_length=16, choices=BallotKind.choices, default=BallotKind.APPROVAL
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("nombre maximal de choix par enveloppe"), default=5,
+        help_text=_("Pour un bulletin par approbation."),
+    )
+    rule = models.CharField(_("règle d’attribution"), max_length=16, choices=Rule.choices,
+                            default=Rule.GREEDY)
+    certification_quorum = models.PositiveSmallIntegerField(
+        _("signatures requises pour certifier"), default=1
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("cycle de budget participatif")
+        verbose_name_plural = _("cycles de budget participatif")
+        permissions = [
+            ("moderate_cycle", "Peut modérer les contributions du cycle"),
+            ("certify_results", "Membre du comité de suivi : peut certifier les résultats"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_choices__gte=1), name="cycle_max_choices_positive"),
+            models.CheckConstraint(condition=Q(certification_quorum__gte=1), name="cycle_quorum_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Envelope(models.Model):
+    """Money set aside for one commune, or for the whole territory (``commune`` empty)."""
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.CASCADE, related_name="envelopes")
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="envelopes")
+    name = models.CharField(_("nom"), max_length=160)
+    amount_cents = models.BigIntegerField(_("montant (centimes)"))
+
+    class Meta:
+        ordering = ["cycle", "commune__name"]
+        verbose_name = _("enveloppe")
+        verbose_name_plural = _("enveloppes")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_cents__gte=0), name="envelope_amount_nonnegative"),
+            models.UniqueConstraint(fields=["cycle", "commune"], name="envelope_one_per_commune"),
+            models.UniqueConstraint(fields=["cycle"], condition=Q(commune__isnull=True),
+                                    name="envelope_one_territory_wide"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_territory_wide(self) -> bool:
+        return self.commune_id is None
+
+
+class Phase(models.Model):
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(max_length=16, choices=PhaseKind.choices)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+
+    class Meta:
+        ordering = ["cycle", "starts_at"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="phase_dates_ordered"),
+            models.UniqueConstraint(fields=["cycle", "kind"], name="phase_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.cycle})"

@@ -1,0 +1,116 @@
+"""Proposals and their feasibility reviews."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import BudgetCycle, Envelope
+from territory.models import Commune, District
+
+
+class Category(models.TextChoices):
+    ENVIRONMENT = "environment", _("Nature et environnement")
+    MOBILITY = "mobility", _("Déplacements")
+    SPORT = "sport", _("Sport et loisirs")
+    CULTURE = "culture", _("Culture et patrimoine")
+    SOLIDARITY = "solidarity", _("Solidarité et lien social")
+    YOUTH = "youth", _("Enfance et jeunesse")
+    PUBLIC_SPACE = "public_space", _("Cadre de vie et espace public")
+
+
+class ProposalStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Déposée, en cours d’analyse")
+    FEASIBLE = "feasible", _("Recevable")
+    UNFEASIBLE = "unfeasible", _("Non recevable")
+
+
+class Proposal(models.Model):
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="proposals")
+    envelope = models.ForeignKey(Envelope, on_delete=models.PROTECT, related_name="proposals",
+                                 verbose_name=_("enveloppe"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="proposals")
+    title = models.CharField(_("titre"), max_length=140)
+    description = models.TextField(_("description"), max_length=5000)
+    category = models.CharField(_("thème"), max_length=20, choices=Category.choices)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="proposals",
+                                verbose_name=_("commune"))
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="proposals", verbose_name=_("quartier"))
+    estimated_cost_cents = models.BigIntegerField(_("coût estimé (centimes)"))
+    validated_cost_cents = models.BigIntegerField(_("coût validé (centimes)"), null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ProposalStatus.choices,
+                              default=ProposalStatus.SUBMITTED)
+    public_reason = models.TextField(_("motif public"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "title"]
+        verbose_name = _("proposition")
+        verbose_name_plural = _("propositions")
+        indexes = [models.Index(fields=["cycle", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(estimated_cost_cents__gte=0),
+                                   name="proposal_estimated_cost_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(validated_cost_cents__isnull=True) | Q(validated_cost_cents__gte=0),
+                name="proposal_validated_cost_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProposalStatus.FEASIBLE) | Q(validated_cost_cents__isnull=False),
+                name="proposal_feasible_has_cost",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProposalStatus.UNFEASIBLE) | ~Q(public_reason=""),
+                name="proposal_unfeasible_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def cost_cents(self) -> int:
+        """The cost that counts: validated if reviewed, estimated otherwise."""
+        if self.validated_cost_cents is not None:
+            return self.validated_cost_cents
+        return self.estimated_cost_cents
+
+
+class ReviewDecision(models.TextChoices):
+    FEASIBLE = "feasible", _("Recevable")
+    UNFEASIBLE = "unfeasible", _("Non recevable")
+
+
+class Review(models.Model):
+    """One feasibility decision (the latest one is reflected on the proposal)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="reviews")
+    decision = models.CharField(max_length=12, choices=ReviewDecision.choices)
+    validated_cost_cents = models.BigIntegerField(null=True, blank=True)
+    public_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "-created_at"]
+        verbose_name = _("avis de faisabilité")
+        verbose_name_plural = _("avis de faisabilité")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decision=ReviewDecision.UNFEASIBLE) | ~Q(public_reason=""),
+                name="review_unfeasible_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=ReviewDecision.FEASIBLE)
+                | Q(validated_cost_cents__isnull=False, validated_cost_cents__gte=0),
+                name="review_feasible_has_cost",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} : {self.get_decision_display()}"
