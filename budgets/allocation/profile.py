@@ -1,0 +1,172 @@
+"""Turn an :class:`~budgets.allocation.types.Election` into integer utilities for the rules.
+
+API::
+
+    build_profile(election, *, utility=None, borda=BordaConvention.PABUTOOLS) -> Profile
+    Utility.COST | Utility.CARDINALITY
+    BordaConvention.PABUTOOLS | BordaConvention.CITY
+    default_utility(kind) -> Utility
+
+A voter's *score* for a project (reference: pabutools 1.2.3 satisfaction classes):
+
+- approval, knapsack, choose-1: 1 if approved (``Cardinality_Sat``);
+- cumulative, scoring: the points given (``Additive_Cardinal_Sat``);
+- ordinal, ballot of length L, position k = 0 for the first choice:
+  ``PABUTOOLS`` gives L - 1 - k (``Additive_Borda_Sat``: ``len(ballot) - position - 1``, so the
+  last choice scores 0), ``CITY`` gives L - k (L, ..., 1: the scoring Kraków used).
+
+A voter's *utility* is the score (``Utility.CARDINALITY``) or, for approval-like ballots only,
+the project's cost when approved (``Utility.COST``, pabutools ``Cost_Sat``).
+
+Guarantees: identical ballots are grouped (``multiplicity``), so work is per distinct
+ballot; groups keep ballots that give nothing to anyone (empty ballots still count in
+``num_voters``, as in pabutools, where MES divides the budget by the number of ballots);
+``supporters[p]`` lists, once, the groups with positive utility for project ``p`` with the
+utilities in ``supporter_utilities[p]``; every number is an ``int``. Project indices follow
+the order of ``election.projects``. ``fundable`` is all True unless the engine excluded
+projects (vote threshold): a rule must never select a project whose flag is False.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from budgets.allocation.types import BallotKind, Election
+
+__all__ = ["BordaConvention", "Profile", "Utility", "build_profile", "default_utility"]
+
+APPROVAL_KINDS = frozenset({BallotKind.APPROVAL, BallotKind.KNAPSACK, BallotKind.CHOOSE_1})
+
+
+class Utility(StrEnum):
+    """How much a voter gains from a funded project."""
+
+    COST = "cost"
+    CARDINALITY = "cardinality"
+
+
+class BordaConvention(StrEnum):
+    """Scores of an ordinal ballot of length L."""
+
+    PABUTOOLS = "pabutools"  # L-1, ..., 0
+    CITY = "city"  # L, ..., 1
+
+
+def default_utility(kind: BallotKind) -> Utility:
+    """Cost utilities for approval-like ballots, scores (points, Borda) otherwise."""
+    return Utility.COST if kind in APPROVAL_KINDS else Utility.CARDINALITY
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Grouped ballots as integer utilities; see the module docstring for the guarantees."""
+
+    budget: int
+    project_ids: tuple[str, ...]
+    costs: tuple[int, ...]
+    kind: BallotKind
+    utility: Utility
+    borda: BordaConvention
+    # Per distinct ballot ("group"):
+    multiplicity: tuple[int, ...]
+    group_projects: tuple[tuple[int, ...], ...]  # projects with a non-zero score, by index
+    group_scores: tuple[tuple[int, ...], ...]  # parallel to group_projects
+    # Per project:
+    supporters: tuple[tuple[int, ...], ...]  # groups with utility > 0
+    supporter_utilities: tuple[tuple[int, ...], ...]  # parallel to supporters
+    votes: tuple[int, ...]  # voters whose ballot names the project
+    scores: tuple[int, ...]  # total score (votes for approval, points, Borda)
+    total_utility: tuple[int, ...]  # sum of utilities over voters
+    fundable: tuple[bool, ...]
+
+    @property
+    def num_voters(self) -> int:
+        """Number of ballots, empty ones included."""
+        return sum(self.multiplicity)
+
+    @property
+    def num_projects(self) -> int:
+        return len(self.project_ids)
+
+    def index(self, project_id: str) -> int:
+        """Index of a project id (ValueError if unknown)."""
+        return self.project_ids.index(project_id)
+
+
+def build_profile(
+    election: Election,
+    *,
+    utility: Utility | None = None,
+    borda: BordaConvention = BordaConvention.PABUTOOLS,
+) -> Profile:
+    """Group the ballots of ``election`` and compute scores and utilities (module docstring)."""
+    kind = election.kind
+    if utility is None:
+        utility = default_utility(kind)
+    if utility is Utility.COST and kind not in APPROVAL_KINDS:
+        raise ValueError(f"cost utilities need approval-like ballots, not {kind.value}")
+    ids = tuple(p.id for p in election.projects)
+    costs = tuple(p.cost for p in election.projects)
+    index = {pid: i for i, pid in enumerate(ids)}
+    n = len(ids)
+
+    # 1. Count identical ballots as cast (cheap: one dict operation per ballot).
+    raw: dict[tuple[tuple[str, ...], tuple[int, ...]], int] = {}
+    for b in election.ballots:
+        key = (b.choices, b.points)
+        raw[key] = raw.get(key, 0) + 1
+
+    # 2. Canonical form (project index -> score, sorted by index); merge equal forms.
+    groups: dict[tuple[tuple[int, int], ...], int] = {}
+    votes = [0] * n
+    for (choices, points), count in raw.items():
+        if kind in APPROVAL_KINDS:
+            pairs = [(index[c], 1) for c in choices]
+        elif kind is BallotKind.ORDINAL:
+            length = len(choices)
+            top = length - 1 if borda is BordaConvention.PABUTOOLS else length
+            pairs = [(index[c], top - k) for k, c in enumerate(choices)]
+        else:
+            pairs = [(index[c], s) for c, s in zip(choices, points, strict=True)]
+        for i, _ in pairs:
+            votes[i] += count
+        form = tuple(sorted((i, s) for i, s in pairs if s != 0))
+        groups[form] = groups.get(form, 0) + count
+
+    multiplicity: list[int] = []
+    group_projects: list[tuple[int, ...]] = []
+    group_scores: list[tuple[int, ...]] = []
+    supporters: list[list[int]] = [[] for _ in range(n)]
+    sup_util: list[list[int]] = [[] for _ in range(n)]
+    scores = [0] * n
+    total = [0] * n
+    use_cost = utility is Utility.COST
+    for g, (form, count) in enumerate(groups.items()):
+        multiplicity.append(count)
+        group_projects.append(tuple(i for i, _ in form))
+        group_scores.append(tuple(s for _, s in form))
+        for i, s in form:
+            scores[i] += s * count
+            u = costs[i] * s if use_cost else s
+            if u > 0:
+                supporters[i].append(g)
+                sup_util[i].append(u)
+                total[i] += u * count
+    return Profile(
+        budget=election.budget,
+        project_ids=ids,
+        costs=costs,
+        kind=kind,
+        utility=utility,
+        borda=borda,
+        multiplicity=tuple(multiplicity),
+        group_projects=tuple(group_projects),
+        group_scores=tuple(group_scores),
+        supporters=tuple(tuple(s) for s in supporters),
+        supporter_utilities=tuple(tuple(u) for u in sup_util),
+        votes=tuple(votes),
+        scores=tuple(scores),
+        total_utility=tuple(total),
+        fundable=(True,) * n,
+    )
