@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from budgets import views
 
 app_name = "budgets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("budgets/<slug:slug>/", views.cycle_detail, name="cycle"),
+]

@@ -1,0 +1,48 @@
+"""Template helpers shared by every page: euro amounts and the cycle the navigation points to.
+
+``euros`` formats integer cents the French way (``12 000 €``, ``12 000,50 €``) with
+narrow no-break spaces, so amounts never wrap in the middle. ``nav_cycle`` gives the
+cycle the page is about (context variable ``cycle``) or else the most recent one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from budgets.models import BudgetCycle
+
+register = template.Library()
+
+NARROW_NBSP = "\u202f"
+
+
+def format_euros(cents: int | None) -> str:
+    """French formatting of an amount in cents; whole euros shown without decimals."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    whole = f"{euros:,}".replace(",", NARROW_NBSP)
+    if rest:
+        return f"{sign}{whole},{rest:02d}{NARROW_NBSP}€"
+    return f"{sign}{whole}{NARROW_NBSP}€"
+
+
+@register.filter
+def euros(cents: Any) -> str:
+    """``{{ proposal.estimated_cost_cents|euros }}`` → ``12 000 €``."""
+    try:
+        return format_euros(int(cents)) if cents is not None and cents != "" else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_cycle(context: template.Context) -> BudgetCycle | None:
+    """The cycle of the current page, else the most recently created cycle, else None."""
+    cycle = context.get("cycle")
+    if isinstance(cycle, BudgetCycle):
+        return cycle
+    return BudgetCycle.objects.order_by("-created_at").first()
