@@ -45,6 +45,10 @@ class Participation(models.Model):
 class Ballot(models.Model):
     cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="ballots")
     pseudonym = models.CharField(max_length=64)
+    # The voter's commune decides which envelopes the ballot takes part in (their money
+    # share under proportional rules); it is the only fact about the voter kept here.
+    commune = models.ForeignKey("territory.Commune", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     receipt_code = models.CharField(max_length=16)
     revision = models.PositiveIntegerField(default=1)

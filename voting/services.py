@@ -134,6 +134,7 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
     pseudonym = voter_pseudonym(cycle_id=cycle.pk, voter_id=voter.pk)
     content = {
         "ballot": pseudonym[:16],
+        "commune": voter.commune_id,
         "choices": sorted(p.pk for p in chosen),
     }
     try:
@@ -150,6 +151,7 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
                                 content=content)
             if ballot is None:
                 ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=Channel.ONLINE,
+                                               commune_id=voter.commune_id,
                                                receipt_code=entry.receipt_code)
                 Participation.objects.create(cycle=cycle, voter=voter, channel=Channel.ONLINE,
                                              voted_at=timezone.now())
@@ -165,6 +167,21 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
     return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
                        is_replacement=is_replacement)
+
+
+def verify_ballot_log(cycle: BudgetCycle) -> tuple[bool, str, str]:
+    """Re-check the cycle's chain: (ok, message naming the first bad entry, head hash)."""
+    prev = GENESIS
+    expected = 1
+    for entry in BallotLogEntry.objects.filter(cycle=cycle).order_by("seq").iterator():
+        body = {"cycle": cycle.pk, "seq": entry.seq, "kind": entry.kind, "content": entry.content}
+        if entry.seq != expected:
+            return False, _("Entrée n° %(seq)d manquante.") % {"seq": expected}, prev
+        if entry.prev_hash != prev or link(prev, body) != entry.hash:
+            return False, _("Entrée n° %(seq)d altérée.") % {"seq": entry.seq}, prev
+        prev = entry.hash
+        expected += 1
+    return True, _("%(count)d entrées vérifiées.") % {"count": expected - 1}, prev
 
 
 def current_ballot_of(cycle: BudgetCycle, voter: Any) -> Ballot | None:

@@ -1,0 +1,73 @@
+"""Reads for the voting pages, with their queries bounded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from budgets.models import BudgetCycle, Envelope
+from config.errors import DomainError
+from proposals.models import Proposal
+from voting.models import BallotLogEntry, Certification, EnvelopeResult, Participation, TallyRun
+from voting.services import ballot_options, current_ballot_of, require_eligible
+
+
+@dataclass
+class EnvelopeOptions:
+    envelope: Envelope
+    proposals: list[Proposal] = field(default_factory=list)
+
+
+@dataclass
+class BallotPage:
+    groups: list[EnvelopeOptions]
+    chosen_ids: set[int]
+    receipt_code: str
+    refusal: str = ""
+
+    @property
+    def option_ids(self) -> list[int]:
+        return [p.pk for g in self.groups for p in g.proposals]
+
+
+def ballot_page(cycle: BudgetCycle, voter: Any) -> BallotPage:
+    """What the voter sees on the ballot page: options by envelope and current choices."""
+    try:
+        envelopes = require_eligible(cycle, voter)
+    except DomainError as refusal:
+        return BallotPage(groups=[], chosen_ids=set(), receipt_code="", refusal=str(refusal.message))
+    groups = {e.pk: EnvelopeOptions(e) for e in envelopes}
+    for proposal in ballot_options(cycle, envelopes):
+        groups[proposal.envelope_id].proposals.append(proposal)
+    ballot = current_ballot_of(cycle, voter)
+    chosen = {c.proposal_id for c in ballot.choices.all()} if ballot else set()
+    ordered = sorted(groups.values(), key=lambda g: (g.envelope.commune_id is None, g.envelope.name))
+    return BallotPage(groups=ordered, chosen_ids=chosen,
+                      receipt_code=ballot.receipt_code if ballot else "")
+
+
+def current_run(cycle: BudgetCycle) -> TallyRun | None:
+    """The current tally run with envelope results, lines and certifications prefetched."""
+    return (
+        TallyRun.objects.filter(cycle=cycle, is_current=True)
+        .select_related("cycle", "run_by")
+        .prefetch_related(
+            Prefetch("envelope_results",
+                     queryset=EnvelopeResult.objects.select_related("envelope")
+                     .prefetch_related("lines__proposal")),
+            Prefetch("certifications", queryset=Certification.objects.select_related("member")),
+        )
+        .first()
+    )
+
+
+def voting_summary(cycle: BudgetCycle) -> dict[str, Any]:
+    """Counts for staff pages: participations, log entries and head (no running totals)."""
+    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
+    return {
+        "participation_count": Participation.objects.filter(cycle=cycle).count(),
+        "log_length": last.seq if last else 0,
+        "log_head": last.hash if last else "",
+    }

@@ -1,0 +1,210 @@
+"""Tally and certification: the allocation rule on the frozen ballots, then signatures.
+
+``run_tally`` freezes the ballots (cycle row lock), checks the ballot chain, runs the
+cycle's rule per envelope through the pure engine (``budgets.allocation``) with the
+product's tie-breaking (more votes, then lower cost, then a lottery seeded by the ballot
+log head, so anyone can redo it), and stores the result with its fingerprints. Running it
+again on the same ballots gives the same fingerprint and keeps the current run (and its
+certifications); a different fingerprint replaces it, which voids earlier certifications.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.chain import canonical
+from audit.services import record_event
+from budgets.allocation.engine import allocate
+from budgets.allocation.result import Reason, Result
+from budgets.allocation.types import Ballot as PureBallot
+from budgets.allocation.types import BallotKind as PureKind
+from budgets.allocation.types import Election
+from budgets.allocation.types import Project as PureProject
+from budgets.models import BudgetCycle, Envelope
+from budgets.policy import Action
+from budgets.roles import Role, has_role, is_administrator
+from budgets.services import require_phase_allows
+from config.errors import Conflict, NotAllowed
+from proposals.models import Proposal, ProposalStatus
+from voting.models import (
+    Ballot,
+    BallotChoice,
+    Certification,
+    EnvelopeResult,
+    ResultLine,
+    TallyRun,
+)
+from voting.services import verify_ballot_log
+
+TIE_BREAK = "default"
+ADD1_STOP = "exhaustive"
+
+
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
+
+
+def envelope_election(envelope: Envelope, ballots: list[tuple[int, int | None, list[int]]],
+                      proposals: list[Proposal]) -> Election:
+    """The pure election of one envelope: its feasible proposals and the ballots that count.
+
+    A commune's envelope counts the ballots of that commune's residents (even those who
+    chose nothing in it: under proportional rules they hold a share of the money); the
+    territory-wide envelope counts every ballot.
+    """
+    ids = {p.pk for p in proposals}
+    pure_ballots = tuple(
+        PureBallot(voter_id=str(ballot_id), choices=tuple(str(c) for c in sorted(choices) if c in ids))
+        for ballot_id, commune_id, choices in ballots
+        if envelope.commune_id is None or commune_id == envelope.commune_id
+    )
+    return Election(
+        budget=envelope.amount_cents,
+        projects=tuple(PureProject(id=str(p.pk), cost=p.cost_cents, name=p.title) for p in proposals),
+        ballots=pure_ballots,
+        kind=PureKind.APPROVAL,
+    )
+
+
+def explanation_text(reason: str, round_: int | None) -> str:
+    """A French sentence for the minutes and the results page."""
+    if reason == Reason.FUNDED:
+        return _("Financé (retenu au tour %(round)d).") % {"round": round_ or 0}
+    return {
+        Reason.DID_NOT_FIT: _("Non financé : il ne restait pas assez d’argent dans l’enveloppe."),
+        Reason.SUPPORTERS_EXHAUSTED: _("Non financé : la part de budget de ses soutiens était épuisée."),
+        Reason.LOST_TIE: _("Non financé : a perdu un départage à égalité de voix."),
+        Reason.BELOW_THRESHOLD: _("Non financé : en dessous du seuil de voix requis."),
+    }.get(Reason(reason), _("Non financé."))
+
+
+def _tie_break_records(result: Result, titles: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "round": tb.round,
+            "tied": [titles.get(pid, pid) for pid in tb.tied],
+            "order": [titles.get(pid, pid) for pid in tb.order],
+            "winner": titles.get(tb.order[0], tb.order[0]) if tb.order else "",
+            "criteria": list(tb.criteria),
+            "rule": tb.rule,
+            "seed": tb.seed,
+        }
+        for tb in result.tie_breaks
+    ]
+
+
+def frozen_ballots(cycle: BudgetCycle) -> list[tuple[int, int | None, list[int]]]:
+    """Every current ballot as (id, commune id, chosen proposal ids), in id order."""
+    choices: dict[int, list[int]] = {}
+    for ballot_id, proposal_id in BallotChoice.objects.filter(ballot__cycle=cycle).values_list(
+        "ballot_id", "proposal_id"
+    ):
+        choices.setdefault(ballot_id, []).append(proposal_id)
+    return [
+        (ballot_id, commune_id, sorted(choices.get(ballot_id, [])))
+        for ballot_id, commune_id in Ballot.objects.filter(cycle=cycle)
+        .order_by("pk").values_list("pk", "commune_id")
+    ]
+
+
+def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
+    """Run the cycle's rule on every envelope and store the result.
+
+    Administrators only, in a phase that allows tallying (after the close). Locks the
+    cycle row so no ballot can change during the run. Refuses when the ballot chain
+    does not verify. Returns the current run (the same one when nothing changed).
+    """
+    if not is_administrator(actor):
+        raise NotAllowed(_("Seul un administrateur peut lancer le dépouillement."))
+    require_phase_allows(cycle, Action.TALLY)
+    with transaction.atomic():
+        BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+        ok, message, head = verify_ballot_log(cycle)
+        if not ok:
+            raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s") % {"msg": message})
+        ballots = frozen_ballots(cycle)
+        input_fingerprint = _sha256({"log_head": head, "ballots": ballots})
+        computed = []
+        for envelope in cycle.envelopes.select_related("commune").order_by("pk"):
+            proposals = list(
+                Proposal.objects.filter(envelope=envelope, status=ProposalStatus.FEASIBLE).order_by("pk")
+            )
+            election = envelope_election(envelope, ballots, proposals)
+            result = allocate(election, rule=cycle.rule, tie_break=TIE_BREAK, seed=head,
+                              add1_stop=ADD1_STOP if cycle.rule == "mes-add1" else None)
+            computed.append((envelope, proposals, result))
+        fingerprint = _sha256({
+            "input": input_fingerprint,
+            "envelopes": [[e.pk, r.fingerprint] for e, _p, r in computed],
+        })
+        current = TallyRun.objects.filter(cycle=cycle, is_current=True).first()
+        if current is not None and current.fingerprint == fingerprint:
+            return current
+        TallyRun.objects.filter(cycle=cycle, is_current=True).update(is_current=False)
+        run = TallyRun.objects.create(
+            cycle=cycle, run_at=timezone.now(), run_by=actor, rule=cycle.rule,
+            parameters={"tie_break": TIE_BREAK, "seed": head, "ballot_kind": cycle.ballot_kind},
+            ballot_count=len(ballots), log_head=head, input_fingerprint=input_fingerprint,
+            fingerprint=fingerprint,
+        )
+        for envelope, proposals, result in computed:
+            _store_envelope_result(run, envelope, proposals, result)
+        record_event(actor=actor, action="tally.run", target=cycle, payload={
+            "tally_run": run.pk, "fingerprint": fingerprint, "replaced": current.pk if current else None,
+        })
+    return run
+
+
+def _store_envelope_result(run: TallyRun, envelope: Envelope, proposals: list[Proposal],
+                           result: Result) -> None:
+    titles = {str(p.pk): p.title for p in proposals}
+    by_id = {str(p.pk): p for p in proposals}
+    envelope_result = EnvelopeResult.objects.create(
+        tally_run=run, envelope=envelope, spent_cents=result.spent, fingerprint=result.fingerprint,
+        result=result.to_json(), tie_breaks=_tie_break_records(result, titles),
+    )
+    rank_of = {pid: index + 1 for index, pid in enumerate(result.selected)}
+    ResultLine.objects.bulk_create([
+        ResultLine(
+            envelope_result=envelope_result, proposal=by_id[ex.project_id], votes=ex.votes,
+            cost_cents=ex.cost, is_funded=ex.funded, rank=rank_of.get(ex.project_id),
+            explanation=explanation_text(ex.reason, ex.round),
+        )
+        for ex in result.explanations
+    ])
+
+
+def certification_status(run: TallyRun) -> dict[str, Any]:
+    """Signatures gathered on a run, the quorum and whether it is met."""
+    count = run.certifications.count()
+    quorum = run.cycle.certification_quorum
+    return {"count": count, "quorum": quorum, "is_certified": count >= quorum}
+
+
+def certify_result(*, member: Any, tally_run: TallyRun, statement: str = "") -> Certification:
+    """Sign the current tally run as a member of the cycle's steering committee.
+
+    Raises NotAllowed for non-members, PhaseClosed outside the results phase, Conflict for
+    a superseded run or a second signature by the same member.
+    """
+    cycle = tally_run.cycle
+    if not has_role(member, Role.COMMITTEE, cycle):
+        raise NotAllowed(_("Seuls les membres du comité de suivi peuvent certifier les résultats."))
+    require_phase_allows(cycle, Action.CERTIFY)
+    with transaction.atomic():
+        run = TallyRun.objects.select_for_update().get(pk=tally_run.pk)
+        if not run.is_current:
+            raise Conflict(_("Ce dépouillement a été remplacé par un recomptage : certifiez le nouveau."))
+        if Certification.objects.filter(tally_run=run, member=member).exists():
+            raise Conflict(_("Vous avez déjà certifié ce résultat."))
+        certification = Certification.objects.create(
+            tally_run=run, member=member, certified_at=timezone.now(), statement=statement.strip(),
+        )
+        record_event(actor=member, action="tally.certified", target=cycle,
+                     payload={"tally_run": run.pk, "fingerprint": run.fingerprint})
+    return certification
