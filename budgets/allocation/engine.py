@@ -21,8 +21,9 @@ Parameters:
 - ``borda``: for ordinal ballots, ``city`` (L..1) or ``pabutools`` (L-1..0); None picks
   ``city`` for greedy and greedy-no-skip (the scoring cities publish) and ``pabutools``
   for the other rules (parity with pabutools' ``Additive_Borda_Sat``).
-- ``add1_stop``: ``exhaustive`` (pabutools) or ``overspend`` (equalshares.net); required for
-  ``mes-add1``. ``greedy_fill``: complete mes / mes-add1 greedily by utility per cost.
+- ``add1_stop``: ``exhaustive`` (pabutools) or ``overspend`` (equalshares.net), for
+  ``mes-add1`` only; None there means ``exhaustive`` (the variant is always recorded).
+  ``greedy_fill``: complete mes / mes-add1 greedily by utility per cost.
 - ``threshold``: None; an ``int`` = minimum total score (votes for approval ballots, as
   pabulib's ``min_project_score_threshold``); a :class:`~fractions.Fraction` in [0, 1] = minimum
   score as a share of the number of voters. Projects below it are never funded and are
@@ -122,8 +123,10 @@ def allocate(
         )
     else:
         conv = BordaConvention(borda)
+    if rule == "mes-add1" and add1_stop is None:
+        add1_stop = "exhaustive"
     if rule == "mes-add1" and add1_stop not in ADD1_STOPS:
-        raise ValueError("mes-add1 needs add1_stop 'exhaustive' or 'overspend'")
+        raise ValueError("add1_stop must be 'exhaustive' or 'overspend'")
     if rule != "mes-add1" and add1_stop is not None:
         raise ValueError("add1_stop only applies to mes-add1")
     if greedy_fill and rule not in ("mes", "mes-add1"):
