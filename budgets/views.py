@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from budgets.models import BudgetCycle
+from budgets.selectors import get_cycle_overview, list_cycle_overviews
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    cycles = BudgetCycle.objects.prefetch_related("phases")
-    return render(request, "budgets/home.html", {"cycles": cycles})
+    """Every cycle with its current phase and dates."""
+    return render(request, "budgets/home.html", {"overviews": list_cycle_overviews()})
 
 
 def cycle_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle = get_object_or_404(BudgetCycle, slug=slug)
-    return render(request, "budgets/cycle_detail.html", {"cycle": cycle})
+    """Description, envelopes, phase timeline and what one can do now."""
+    overview = get_cycle_overview(slug)
+    if overview is None:
+        raise Http404
+    return render(request, "budgets/cycle_detail.html",
+                  {"overview": overview, "cycle": overview.cycle})

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("budgets.urls")),
     path("comptes/", include("accounts.urls")),
     path("propositions/", include("proposals.urls")),
+    path("propositions/", include("deliberation.urls")),
     path("vote/", include("voting.urls")),
     path("rapports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

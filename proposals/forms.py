@@ -1,0 +1,140 @@
+"""Forms for proposals: filters, submission, feasibility review. Euros in, cents out."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import BudgetCycle, Envelope
+from proposals.models import Category, ProposalStatus, ReviewDecision
+from territory.models import Commune, District
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_euros_to_cents(raw: str) -> int:
+    """Parse a French or English euro amount into integer cents.
+
+    Accepts ``12000``, ``12 000``, ``12 000,50``, ``12000.5``, ``12 000 €``. Refuses more
+    than two decimals, negative numbers and anything that is not a number (ValueError).
+    """
+    text = _SPACES.sub("", raw).replace("€", "").replace("EUR", "").strip()
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        raise ValueError(raw)
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+    return int(value * 100)
+
+
+class EurosField(forms.CharField):
+    """A text input for an amount in euros; ``cleaned_data`` holds integer cents."""
+
+    default_error_messages = {
+        "invalid": _("Indiquez un montant en euros, par exemple 12 000 ou 12 000,50."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_euros_to_cents(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class EnvelopeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Envelope) -> str:
+        return str(obj.name)
+
+
+class DistrictChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: District) -> str:
+        return f"{obj.name} ({obj.commune.name})"
+
+
+class ProposalFilterForm(forms.Form):
+    """GET filters of the proposal list; every field optional."""
+
+    commune = forms.ModelChoiceField(
+        label=_("Commune"), queryset=Commune.objects.all(), required=False,
+        empty_label=_("Toutes les communes"),
+    )
+    category = forms.ChoiceField(
+        label=_("Thème"), required=False,
+        choices=[("", _("Tous les thèmes")), *Category.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("État"), required=False,
+        choices=[("", _("Tous les états")), *ProposalStatus.choices],
+    )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=140,
+                            help_text=_("Une phrase courte qui dit ce que vous proposez."))
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Le besoin, le lieu, qui en profitera (5 000 caractères au plus)."),
+    )
+    category = forms.ChoiceField(label=_("Thème"),
+                                 choices=[("", _("Choisissez un thème")), *Category.choices])
+    commune = forms.ModelChoiceField(label=_("Commune du projet"), queryset=Commune.objects.all(),
+                                     empty_label=_("Choisissez la commune"))
+    district = DistrictChoiceField(
+        label=_("Quartier (facultatif)"), required=False,
+        queryset=District.objects.select_related("commune"), empty_label=_("Aucun en particulier"),
+    )
+    envelope = EnvelopeChoiceField(
+        label=_("Enveloppe"), queryset=Envelope.objects.none(),
+        empty_label=_("Choisissez l’enveloppe"),
+        help_text=_("L’enveloppe de la commune du projet, ou celle de tout le territoire."),
+    )
+    estimated_cost = EurosField(
+        label=_("Coût estimé (en euros)"),
+        help_text=_("Une estimation suffit, par exemple 15 000. Les services la vérifieront."),
+    )
+
+    def __init__(self, *args: Any, cycle: BudgetCycle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["envelope"].queryset = cycle.envelopes.select_related("commune")
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Décision"), choices=ReviewDecision.choices,
+                                 widget=forms.RadioSelect)
+    validated_cost = EurosField(
+        label=_("Coût validé (en euros)"), required=False,
+        help_text=_("Obligatoire si la proposition est recevable."),
+    )
+    public_reason = forms.CharField(
+        label=_("Motif public"), required=False, max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Publié avec la proposition. Obligatoire si elle est non recevable."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == ReviewDecision.UNFEASIBLE and not (data.get("public_reason") or "").strip():
+            self.add_error("public_reason", _("Un motif public est obligatoire pour déclarer "
+                                              "une proposition non recevable."))
+        if decision == ReviewDecision.FEASIBLE and data.get("validated_cost") is None \
+                and "validated_cost" not in self.errors:
+            self.add_error("validated_cost", _("Indiquez le coût validé (positif)."))
+        return data
