@@ -1,3 +1,27 @@
-from django.urls import path  # noqa: F401
+"""Routes of the REST API under /api/v1/ (schema and docs are routed in config/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import ObtainTokenView
+from budgets.api import CycleViewSet
+from config.api import unknown_endpoint
+from deliberation.api import ProposalCommentsView
+from proposals.api import CycleProposalsView, ProposalViewSet
+from voting.api import CycleBallotView
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("proposals", ProposalViewSet, basename="proposal")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    path("cycles/<slug:slug>/proposals/", CycleProposalsView.as_view(), name="cycle-proposals"),
+    path("cycles/<slug:slug>/ballot/", CycleBallotView.as_view(), name="cycle-ballot"),
+    path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
+    *router.urls,
+    # Last: any other path under /api/v1/ answers a 404 in the API error shape, not HTML.
+    re_path(r"^(?P<path>.*)$", unknown_endpoint, name="unknown"),
+]

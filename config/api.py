@@ -1,0 +1,83 @@
+"""Shared pieces of the REST API: the base view, the error schema, object look-ups.
+
+- ``PinsAPIView`` / ``PinsViewSet``: token authentication is tried first so that an
+  anonymous write gets ``401`` with ``WWW-Authenticate: Token`` (DRF answers 403 when the
+  first authentication class is session-based). Session authentication still applies to
+  browsers and enforces CSRF on unsafe methods.
+- ``ErrorOut``: the one error shape built by ``config.errors.api_exception_handler``,
+  declared once for the OpenAPI schema (``error_responses``).
+- ``get_or_404``: fetch-or-refuse with a French ``not_found`` error in that same shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.viewsets import GenericViewSet
+
+M = TypeVar("M", bound=models.Model)
+
+API_AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
+
+
+class PinsAPIView(GenericAPIView):
+    authentication_classes = API_AUTHENTICATION
+
+
+class PinsViewSet(GenericViewSet):
+    authentication_classes = API_AUTHENTICATION
+
+
+class ErrorBodyOut(serializers.Serializer):
+    code = serializers.CharField(help_text="Code stable (ex. phase_closed, not_allowed, invalid).")
+    message = serializers.CharField(help_text="Message lisible, dans la langue demandée.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Problèmes par champ ; « __all__ » pour ceux qui concernent l’ensemble.",
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    error = ErrorBodyOut()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Données invalides (code invalid, invalid_ballot, budget_exceeded, parse_error…)",
+    401: "Authentification requise (code not_authenticated, authentication_failed)",
+    403: "Rôle ou droit insuffisant (code not_allowed, not_eligible, permission_denied)",
+    404: "Introuvable (code not_found)",
+    409: "Phase fermée ou conflit (code phase_closed, already_voted)",
+    429: "Trop de demandes (code throttled)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for these error statuses, all with the single error shape."""
+    return {s: OpenApiResponse(ErrorOut, description=ERROR_DESCRIPTIONS[s]) for s in statuses}
+
+
+def get_or_404(queryset: models.QuerySet[M], message: str, **lookup: Any) -> M:
+    """The one object matching ``lookup`` or a ``not_found`` API error with ``message``."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(message) from None
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def unknown_endpoint(request: Request, path: str = "") -> None:
+    """Any path under /api/v1/ that matches no endpoint: a 404 in the API error shape."""
+    raise NotFound(_("Cette adresse de l’API n’existe pas."))

@@ -1,0 +1,58 @@
+"""Comments API: read the visible comments of a proposal, post one (``post_comment``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import PinsAPIView, error_responses, get_or_404
+from deliberation.models import Comment
+from deliberation.services import MAX_COMMENT_LENGTH, post_comment
+from proposals.models import Proposal
+
+
+class CommentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal = serializers.IntegerField(source="proposal_id")
+    author_name = serializers.CharField(source="author.public_name",
+                                        help_text="Nom public ; jamais l’adresse e-mail.")
+    body = serializers.CharField(help_text="Texte brut (balises retirées).")
+    created_at = serializers.DateTimeField()
+
+
+class CommentIn(serializers.Serializer):
+    # Longer input is accepted here: the service measures the text once markup is stripped.
+    body = serializers.CharField(max_length=4 * MAX_COMMENT_LENGTH)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Commentaires d’une proposition",
+                      responses={200: CommentOut(many=True), **error_responses(404)}),
+    post=extend_schema(summary="Commenter une proposition", request=CommentIn,
+                       responses={201: CommentOut, **error_responses(400, 401, 404, 409)}),
+)
+class ProposalCommentsView(PinsAPIView):
+    """GET/POST /api/v1/proposals/{id}/comments/. Hidden comments are never listed."""
+
+    serializer_class = CommentOut
+
+    def get_proposal(self, pk: int) -> Proposal:
+        return get_or_404(Proposal.objects.select_related("cycle"),
+                          _("Cette proposition n’existe pas."), pk=pk)
+
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = self.get_proposal(pk)
+        comments = (Comment.objects.filter(proposal=proposal, is_hidden=False)
+                    .select_related("author__commune").order_by("created_at", "pk"))
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(CommentOut(page, many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = self.get_proposal(pk)
+        data = CommentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = post_comment(author=request.user, proposal=proposal, **data.validated_data)
+        return Response(CommentOut(comment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,89 @@
+"""The current user's ballot in a cycle: read it, cast or replace it (``cast_ballot``).
+
+Only the voter sees their own ballot; it is found through the keyed pseudonym
+(``current_ballot_of``), never stored against the user.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from budgets.models import BudgetCycle
+from config.api import PinsAPIView, error_responses, get_or_404
+from voting.services import cast_ballot, current_ballot_of
+
+MAX_BALLOT_IDS = 500  # far above any real ballot; bounds the work on hostile input
+
+
+class BallotOut(serializers.Serializer):
+    cycle = serializers.SlugField()
+    has_voted = serializers.BooleanField(help_text="Un bulletin en ligne est enregistré.")
+    proposal_ids = serializers.ListField(child=serializers.IntegerField())
+    receipt_code = serializers.CharField(allow_null=True,
+                                         help_text="Reçu du dernier dépôt (registre public).")
+    revision = serializers.IntegerField(allow_null=True,
+                                        help_text="1 au premier dépôt, +1 à chaque remplacement.")
+
+
+class CastOut(BallotOut):
+    is_replacement = serializers.BooleanField(help_text="Ce dépôt remplace un bulletin précédent.")
+
+
+class CastIn(serializers.Serializer):
+    proposal_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=MAX_BALLOT_IDS,
+        help_text="Identifiants des propositions choisies (toutes enveloppes confondues).",
+    )
+
+
+def ballot_payload(cycle: BudgetCycle, user: object) -> dict:
+    ballot = current_ballot_of(cycle, user)
+    if ballot is None:
+        return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [],
+                "receipt_code": None, "revision": None}
+    return {
+        "cycle": cycle.slug, "has_voted": True,
+        "proposal_ids": sorted(c.proposal_id for c in ballot.choices.all()),
+        "receipt_code": ballot.receipt_code, "revision": ballot.revision,
+    }
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Mon bulletin pour ce budget",
+                      responses={200: BallotOut, **error_responses(401, 404)}),
+    put=extend_schema(
+        summary="Voter ou remplacer mon bulletin (phase de vote)", request=CastIn,
+        responses={
+            201: OpenApiResponse(CastOut, description="Premier bulletin enregistré"),
+            200: OpenApiResponse(CastOut, description="Bulletin précédent remplacé"),
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    ),
+)
+class CycleBallotView(PinsAPIView):
+    """GET/PUT /api/v1/cycles/{slug}/ballot/ for the authenticated voter."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = BallotOut
+
+    def get_cycle(self, slug: str) -> BudgetCycle:
+        # Phases are not prefetched: cast_ballot re-reads them under its lock.
+        return get_or_404(BudgetCycle.objects.prefetch_related("envelopes__commune"),
+                          _("Ce budget participatif n’existe pas."), slug=slug)
+
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(BallotOut(ballot_payload(self.get_cycle(slug), request.user)).data)
+
+    def put(self, request: Request, slug: str) -> Response:
+        cycle = self.get_cycle(slug)
+        data = CastIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        receipt = cast_ballot(voter=request.user, cycle=cycle, **data.validated_data)
+        body = {**ballot_payload(cycle, request.user), "is_replacement": receipt.is_replacement}
+        code = status.HTTP_200_OK if receipt.is_replacement else status.HTTP_201_CREATED
+        return Response(CastOut(body).data, status=code)
