@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:cycle_slug>/resultats/", views.results_detail, name="results"),
+    path("<slug:cycle_slug>/proces-verbal.pdf", views.minutes_pdf, name="minutes_pdf"),
+]

@@ -1,0 +1,253 @@
+"""Reads for the results page and the minutes (procès-verbal) of a cycle.
+
+``cycle_report(cycle)`` gathers everything both documents show, in a fixed number of
+queries whatever the number of voters, envelopes or proposals (about a dozen; the test
+``test_cycle_report_runs_a_bounded_number_of_queries`` holds it). It only reads: the
+figures come straight from the rows written by ``voting.services`` and ``voting.tally``.
+
+Guarantees:
+
+- participation counts come from ``Participation`` (who voted), never from ballots;
+  ``ballot_count`` counts current ``Ballot`` rows; both are shown so a reader can check
+  that they agree;
+- the results are those of the *current* ``TallyRun`` (``is_current``); signatures on a
+  superseded run are not counted;
+- ``quorum_met`` is ``len(certifications) >= cycle.certification_quorum``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from budgets.models import BudgetCycle, Envelope, Phase, PhaseKind, Rule
+from voting.models import (
+    Ballot,
+    BallotLogEntry,
+    Certification,
+    Channel,
+    EnvelopeResult,
+    Participation,
+    ResultLine,
+    TallyRun,
+)
+
+
+@dataclass(frozen=True)
+class LabelledCount:
+    """One labelled count (a channel, a commune)."""
+
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ParticipationFigures:
+    total: int
+    by_channel: list[LabelledCount]
+    by_commune: list[LabelledCount]
+
+
+@dataclass(frozen=True)
+class TieBreakView:
+    """A recorded tie-break, ready to read: who was tied, who won, what decided."""
+
+    tied: list[str]
+    winner: str
+    reason: str
+    round: int | None
+
+
+@dataclass(frozen=True)
+class Certifier:
+    """A signature on the current run, with the name to print (never the e-mail)."""
+
+    name: str
+    certified_at: datetime
+    statement: str
+
+
+def certifier_name(user: Any) -> str:
+    """The display name, else the full name, else the public label of the member."""
+    return user.display_name or user.get_full_name() or user.public_name
+
+
+@dataclass(frozen=True)
+class EnvelopeReport:
+    envelope: Envelope
+    result: EnvelopeResult | None
+    lines: list[ResultLine] = field(default_factory=list)
+    tie_breaks: list[TieBreakView] = field(default_factory=list)
+
+    @property
+    def spent_cents(self) -> int | None:
+        return self.result.spent_cents if self.result else None
+
+    @property
+    def remaining_cents(self) -> int | None:
+        return self.envelope.amount_cents - self.result.spent_cents if self.result else None
+
+    @property
+    def funded_count(self) -> int:
+        return sum(1 for line in self.lines if line.is_funded)
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    cycle: BudgetCycle
+    voting_phase: Phase | None
+    participation: ParticipationFigures
+    ballot_count: int
+    log_head: str
+    tally_run: TallyRun | None
+    envelopes: list[EnvelopeReport]
+    certifications: list[Certification]
+    quorum: int
+
+    @property
+    def certifiers(self) -> list[Certifier]:
+        return [Certifier(name=certifier_name(c.member), certified_at=c.certified_at,
+                          statement=c.statement) for c in self.certifications]
+
+    @property
+    def is_tallied(self) -> bool:
+        return self.tally_run is not None
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.tally_run is not None and len(self.certifications) >= self.quorum
+
+    @property
+    def rule_label(self) -> str:
+        rule = self.tally_run.rule if self.tally_run else self.cycle.rule
+        return str(Rule(rule).label) if rule in Rule.values else rule
+
+    @property
+    def rule_parameters(self) -> list[tuple[str, str]]:
+        """The run's parameters as (French label, value) pairs, in a stable order."""
+        if self.tally_run is None:
+            return []
+        labels = {
+            "tie_break": _("Départage"),
+            "seed": _("Graine du tirage (tête du registre)"),
+            "ballot_kind": _("Type de bulletin"),
+        }
+        return [
+            (str(labels.get(key, key)), _parameter_value(key, value))
+            for key, value in sorted(self.tally_run.parameters.items())
+        ]
+
+    @property
+    def log_unchanged_since_tally(self) -> bool:
+        """True when the ballot log head today is the one the run froze."""
+        return self.tally_run is not None and self.tally_run.log_head == self.log_head
+
+
+# The pure engine names what decided a tie in English (budgets/allocation/tiebreak.py).
+CRITERIA = {
+    "more votes": gettext_lazy("plus de voix"),
+    "lower cost": gettext_lazy("coût le plus bas"),
+    "seeded lottery": gettext_lazy(
+        "tirage au sort reproductible (graine : tête du registre des bulletins)"),
+    "lexicographic project id": gettext_lazy("ordre des identifiants de projet"),
+}
+
+
+def _parameter_value(key: str, value: Any) -> str:
+    if key == "tie_break" and value == "default":
+        return _("plus de voix, puis coût le plus bas, puis tirage au sort reproductible")
+    if key == "ballot_kind":
+        return {"approval": _("approbation"), "knapsack": _("panier")}.get(str(value), str(value))
+    return str(value)
+
+
+def _tie_break_view(record: dict[str, Any], titles: dict[str, str]) -> TieBreakView:
+    """Read one ``EnvelopeResult.tie_breaks`` record; ids are shown as proposal titles."""
+
+    def name(item: Any) -> str:
+        return titles.get(str(item), str(item))
+
+    tied = [name(item) for item in record.get("tied", [])]
+    winner = record.get("winner")
+    if winner in (None, "") and record.get("order"):
+        winner = record["order"][0]
+    reason = record.get("reason") or ", ".join(
+        str(CRITERIA.get(c, c)) for c in record.get("criteria", [])
+    )
+    return TieBreakView(tied=tied, winner=name(winner) if winner not in (None, "") else "",
+                        reason=str(reason), round=record.get("round"))
+
+
+def _participation(cycle: BudgetCycle) -> ParticipationFigures:
+    channel_labels = dict(Channel.choices)
+    by_channel = {
+        row["channel"]: row["n"]
+        for row in Participation.objects.filter(cycle=cycle).values("channel").annotate(n=Count("id"))
+    }
+    communes = (
+        Participation.objects.filter(cycle=cycle)
+        .values("voter__commune__name").annotate(n=Count("id")).order_by("voter__commune__name")
+    )
+    return ParticipationFigures(
+        total=sum(by_channel.values()),
+        by_channel=[LabelledCount(str(channel_labels[c]), by_channel.get(c, 0)) for c in Channel.values],
+        by_commune=[
+            LabelledCount(row["voter__commune__name"] or _("Sans commune renseignée"), row["n"])
+            for row in communes
+        ],
+    )
+
+
+def current_tally_run(cycle: BudgetCycle) -> TallyRun | None:
+    """The cycle's current run with its results, lines and signatures prefetched."""
+    lines = ResultLine.objects.select_related("proposal", "proposal__commune").order_by(
+        "-is_funded", "rank", "-votes", "proposal__title")
+    return (
+        TallyRun.objects.filter(cycle=cycle, is_current=True)
+        .select_related("run_by")
+        .prefetch_related(
+            Prefetch("envelope_results", queryset=EnvelopeResult.objects.prefetch_related(
+                Prefetch("lines", queryset=lines))),
+            Prefetch("certifications",
+                     queryset=Certification.objects.select_related("member").order_by("certified_at")),
+        )
+        .first()
+    )
+
+
+def cycle_report(cycle: BudgetCycle) -> CycleReport:
+    """Everything the results page and the minutes show for ``cycle`` (read-only)."""
+    envelopes = list(cycle.envelopes.select_related("commune").order_by("commune__name", "pk"))
+    # Territory-wide envelope (no commune) last, communes in alphabetical order.
+    envelopes.sort(key=lambda e: (e.commune is None, e.commune.name if e.commune else e.name))
+    voting_phase = Phase.objects.filter(cycle=cycle, kind=PhaseKind.VOTING).first()
+    head = (
+        BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").values_list("hash", flat=True).first()
+    )
+    run = current_tally_run(cycle)
+    results = {r.envelope_id: r for r in run.envelope_results.all()} if run else {}
+    reports = []
+    for envelope in envelopes:
+        result = results.get(envelope.pk)
+        lines = list(result.lines.all()) if result else []
+        titles = {str(line.proposal_id): line.proposal.title for line in lines}
+        reports.append(EnvelopeReport(
+            envelope=envelope, result=result, lines=lines,
+            tie_breaks=[_tie_break_view(r, titles) for r in (result.tie_breaks if result else [])],
+        ))
+    return CycleReport(
+        cycle=cycle,
+        voting_phase=voting_phase,
+        participation=_participation(cycle),
+        ballot_count=Ballot.objects.filter(cycle=cycle).count(),
+        log_head=head or "",
+        tally_run=run,
+        envelopes=reports,
+        certifications=list(run.certifications.all()) if run else [],
+        quorum=cycle.certification_quorum,
+    )

@@ -1,0 +1,32 @@
+"""Number formatting for the results page and the minutes, the French way.
+
+``money`` shows cents as ``1 234,56 €`` with ``voting.ballot_messages.format_euros`` (the
+same text as ballot messages); ``count`` groups thousands with a narrow no-break space
+(``12 345``), so figures never wrap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from voting.ballot_messages import format_euros
+
+register = template.Library()
+
+NARROW_NBSP = "\u202f"
+
+
+@register.filter
+def money(cents: Any) -> str:
+    if cents is None or cents == "":
+        return ""
+    return format_euros(int(cents))
+
+
+@register.filter
+def count(number: Any) -> str:
+    if number is None or number == "":
+        return ""
+    return f"{int(number):,}".replace(",", NARROW_NBSP)
