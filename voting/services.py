@@ -17,9 +17,10 @@ from budgets.allocation.types import Project as PureProject
 from budgets.models import BallotKind, BudgetCycle, Envelope
 from budgets.policy import Action
 from budgets.services import require_phase_allows
-from config.errors import AlreadyVoted, BudgetExceeded, InvalidBallot, NotAllowed, NotEligible
+from config.errors import AlreadyVoted, BudgetExceeded, InvalidBallot
 from proposals.models import Proposal, ProposalStatus
 from voting.ballot_messages import message_for
+from voting.eligibility import require_eligible, voter_envelopes  # noqa: F401 (re-exported)
 from voting.models import (
     Ballot,
     BallotChoice,
@@ -37,24 +38,6 @@ class CastReceipt:
     entry: BallotLogEntry
     receipt_code: str
     is_replacement: bool
-
-
-def voter_envelopes(cycle: BudgetCycle, voter: Any) -> list[Envelope]:
-    """Envelopes a voter may vote in: the territory-wide one and their commune's."""
-    return [e for e in cycle.envelopes.all() if e.commune_id is None or e.commune_id == voter.commune_id]
-
-
-def require_eligible(cycle: BudgetCycle, voter: Any) -> list[Envelope]:
-    """Raise NotAllowed/NotEligible unless the voter may vote; return their envelopes."""
-    if not getattr(voter, "is_authenticated", False):
-        raise NotAllowed(_("Connectez-vous pour voter."))
-    communes = {e.commune_id for e in cycle.envelopes.all() if e.commune_id is not None}
-    if voter.commune_id is None or voter.commune_id not in communes:
-        raise NotEligible(
-            _("Ce budget est réservé aux habitants de %(communes)s.")
-            % {"communes": ", ".join(sorted(e.commune.name for e in cycle.envelopes.all() if e.commune))}
-        )
-    return voter_envelopes(cycle, voter)
 
 
 def ballot_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> list[Proposal]:
@@ -106,7 +89,7 @@ def check_choices(cycle: BudgetCycle, envelopes: list[Envelope], proposal_ids: l
     return chosen
 
 
-def _append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntry:
+def append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntry:
     """Append to the cycle's chain. The caller holds the cycle row lock."""
     last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
     seq = last.seq + 1 if last else 1
@@ -132,11 +115,6 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
     require_phase_allows(cycle, Action.VOTE)
     chosen = check_choices(cycle, envelopes, proposal_ids)
     pseudonym = voter_pseudonym(cycle_id=cycle.pk, voter_id=voter.pk)
-    content = {
-        "ballot": pseudonym[:16],
-        "commune": voter.commune_id,
-        "choices": sorted(p.pk for p in chosen),
-    }
     try:
         with transaction.atomic():
             BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -145,28 +123,49 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
             if participation and participation.channel != Channel.ONLINE:
                 raise AlreadyVoted(_("Vous avez déjà voté sur papier lors d’une rencontre : "
                                      "un seul vote par personne."))
-            ballot = Ballot.objects.select_for_update().filter(cycle=cycle, pseudonym=pseudonym).first()
-            is_replacement = ballot is not None
-            entry = _append_log(cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
-                                content=content)
-            if ballot is None:
-                ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=Channel.ONLINE,
-                                               commune_id=voter.commune_id,
-                                               receipt_code=entry.receipt_code)
+            ballot, entry, is_replacement = record_ballot(
+                cycle=cycle, pseudonym=pseudonym, commune_id=voter.commune_id,
+                channel=Channel.ONLINE, chosen=chosen,
+            )
+            if participation is None:
                 Participation.objects.create(cycle=cycle, voter=voter, channel=Channel.ONLINE,
                                              voted_at=timezone.now())
-            else:
-                ballot.choices.all().delete()
-                ballot.receipt_code = entry.receipt_code
-                ballot.revision += 1
-                ballot.save(update_fields=["receipt_code", "revision"])
-            BallotChoice.objects.bulk_create(
-                [BallotChoice(ballot=ballot, proposal=p) for p in chosen]
-            )
     except IntegrityError as exc:  # only reachable if a lock was bypassed
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
     return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
                        is_replacement=is_replacement)
+
+
+def record_ballot(
+    *, cycle: BudgetCycle, pseudonym: str, commune_id: int | None, channel: str,
+    chosen: list[Proposal],
+) -> tuple[Ballot, BallotLogEntry, bool]:
+    """Write a ballot's content (new or replacing) and append it to the log.
+
+    The caller holds the cycle row lock inside a transaction and has validated
+    ``chosen``. Shared by every channel (online casting, reconciled paper ballots).
+    Returns (ballot, log entry, whether it replaced an earlier ballot).
+    """
+    ballot = Ballot.objects.select_for_update().filter(cycle=cycle, pseudonym=pseudonym).first()
+    is_replacement = ballot is not None
+    content = {
+        "ballot": pseudonym[:16],
+        "commune": commune_id,
+        "channel": channel,
+        "choices": sorted(p.pk for p in chosen),
+    }
+    entry = append_log(cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
+                       content=content)
+    if ballot is None:
+        ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=channel,
+                                       commune_id=commune_id, receipt_code=entry.receipt_code)
+    else:
+        ballot.choices.all().delete()
+        ballot.receipt_code = entry.receipt_code
+        ballot.revision += 1
+        ballot.save(update_fields=["receipt_code", "revision"])
+    BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, proposal=p) for p in chosen])
+    return ballot, entry, is_replacement
 
 
 def verify_ballot_log(cycle: BudgetCycle) -> tuple[bool, str, str]:
