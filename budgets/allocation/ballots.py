@@ -31,8 +31,9 @@ How each method feeds the allocation rules (``utility_basis``) follows the conve
 pabutools 1.2.3 and of ``/work/shared/data/pabulib/README.md``: approval-like ballots
 (approval, knapsack, choose-1) give cost or cardinality utilities, cumulative ballots their
 points, rankings Borda points, score ballots their scores. The utilities themselves are
-computed by ``budgets.allocation.profile`` for a whole ``Election``; this module only
-names the basis, so there is one implementation of utilities.
+computed by ``budgets.allocation.profile.build_profile`` for a whole ``Election``; this
+module only names the basis (reusing ``profile.default_utility``), so there is one
+implementation of utilities.
 
 Reference for the shapes: pabulib format description (Faliszewski et al., "Participatory
 Budgeting: Data, Tools, and Analysis", IJCAI 2023) and Decidim's budgeting component.
@@ -46,6 +47,7 @@ from enum import StrEnum
 from fractions import Fraction
 from math import ceil
 
+from budgets.allocation.profile import APPROVAL_KINDS, Utility, default_utility
 from budgets.allocation.types import Ballot, BallotKind, Project
 
 ParamValue = int | str
@@ -452,22 +454,24 @@ class UtilityBasis(StrEnum):
     COST = "cost"  # approval-like, cost utilities: utility = project cost
     CARDINALITY = "cardinality"  # approval-like, 1 per approved project
     POINTS = "points"  # cumulative: the points given
-    BORDA = "borda"  # ordinal: Borda points from the rank (see profile.py for convention)
+    BORDA = "borda"  # ordinal: Borda points from the rank (convention: profile.BordaConvention)
     SCORE = "score"  # scoring: the score given
 
 
-_APPROVAL_LIKE = frozenset({BallotKind.APPROVAL, BallotKind.KNAPSACK, BallotKind.CHOOSE_1})
-
-
-def utility_basis(kind: BallotKind, *, cost_utilities: bool = True) -> UtilityBasis:
+def utility_basis(kind: BallotKind, *, utility: Utility | None = None) -> UtilityBasis:
     """The utility basis the rules use for ballots of ``kind``.
 
-    For approval-like kinds ``cost_utilities`` chooses cost (pabutools ``Cost_Sat``,
-    default of ``greedy`` and ``mes``) or cardinality (``Cardinality_Sat``, used by
-    ``greedy-cost``); for other kinds it is ignored, as in pabulib's README conventions.
+    ``utility`` is the engine's parameter (``profile.Utility``); ``None`` takes
+    ``profile.default_utility(kind)``, exactly as ``engine.allocate`` does. For approval-like
+    kinds it chooses cost (pabutools ``Cost_Sat``) or cardinality (``Cardinality_Sat``); for
+    the other kinds the ballot's own score is used, and cost utilities raise ``ValueError``
+    as ``profile.build_profile`` does. The numbers themselves come from ``build_profile``.
     """
-    if kind in _APPROVAL_LIKE:
-        return UtilityBasis.COST if cost_utilities else UtilityBasis.CARDINALITY
+    chosen = default_utility(kind) if utility is None else utility
+    if kind in APPROVAL_KINDS:
+        return UtilityBasis.COST if chosen is Utility.COST else UtilityBasis.CARDINALITY
+    if chosen is Utility.COST:
+        raise ValueError(f"cost utilities need approval-like ballots, not {kind.value}")
     if kind is BallotKind.CUMULATIVE:
         return UtilityBasis.POINTS
     if kind is BallotKind.ORDINAL:

@@ -25,6 +25,7 @@ from budgets.allocation.ballots import (
     utility_basis,
     validate_ballot,
 )
+from budgets.allocation.profile import Utility
 from budgets.allocation.types import Ballot, BallotKind, Project
 
 # Six projects: costs in cents, envelope 100_000 (1,000.00 €).
@@ -459,22 +460,29 @@ def test_incoherent_rules_are_refused_when_built(make: object) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "cost_utilities", "basis"),
+    ("kind", "utility", "basis"),
     [
-        (BallotKind.APPROVAL, True, UtilityBasis.COST),
-        (BallotKind.APPROVAL, False, UtilityBasis.CARDINALITY),
-        (BallotKind.KNAPSACK, True, UtilityBasis.COST),
-        (BallotKind.CHOOSE_1, False, UtilityBasis.CARDINALITY),
-        (BallotKind.CUMULATIVE, True, UtilityBasis.POINTS),
-        (BallotKind.CUMULATIVE, False, UtilityBasis.POINTS),
-        (BallotKind.ORDINAL, True, UtilityBasis.BORDA),
-        (BallotKind.SCORING, False, UtilityBasis.SCORE),
+        (BallotKind.APPROVAL, None, UtilityBasis.COST),
+        (BallotKind.APPROVAL, Utility.COST, UtilityBasis.COST),
+        (BallotKind.APPROVAL, Utility.CARDINALITY, UtilityBasis.CARDINALITY),
+        (BallotKind.KNAPSACK, None, UtilityBasis.COST),
+        (BallotKind.CHOOSE_1, Utility.CARDINALITY, UtilityBasis.CARDINALITY),
+        (BallotKind.CUMULATIVE, None, UtilityBasis.POINTS),
+        (BallotKind.CUMULATIVE, Utility.CARDINALITY, UtilityBasis.POINTS),
+        (BallotKind.ORDINAL, None, UtilityBasis.BORDA),
+        (BallotKind.SCORING, None, UtilityBasis.SCORE),
     ],
 )
 def test_utility_basis_follows_the_ballot_kind(
-    kind: BallotKind, cost_utilities: bool, basis: UtilityBasis
+    kind: BallotKind, utility: Utility | None, basis: UtilityBasis
 ) -> None:
-    assert utility_basis(kind, cost_utilities=cost_utilities) is basis
+    assert utility_basis(kind, utility=utility) is basis
+
+
+@pytest.mark.parametrize("kind", [BallotKind.CUMULATIVE, BallotKind.ORDINAL, BallotKind.SCORING])
+def test_utility_basis_refuses_cost_utilities_for_scored_ballots(kind: BallotKind) -> None:
+    with pytest.raises(ValueError):
+        utility_basis(kind, utility=Utility.COST)
 
 
 def test_importing_ballots_loads_no_django() -> None:
