@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profil", {"fields": ("display_name", "commune", "district", "birth_year", "is_verified")}),
+        ("Profil", {"fields": ("display_name", "commune", "district", "birth_date", "is_verified")}),
         ("Droits", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

@@ -45,7 +45,7 @@ class User(AbstractUser):
         District, verbose_name=_("quartier"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="residents",
     )
-    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     is_verified = models.BooleanField(_("résidence vérifiée"), default=False)
 
     USERNAME_FIELD = "email"

@@ -11,8 +11,22 @@ from territory.models import Commune
 
 
 class BallotKind(models.TextChoices):
+    """What the voter is asked; values match ``budgets.allocation.types.BallotKind``."""
+
     APPROVAL = "approval", _("Approbation (nombre de choix limité)")
     KNAPSACK = "knapsack", _("Panier (coût total plafonné par l’enveloppe)")
+    CHOOSE_1 = "choose-1", _("Un seul projet par enveloppe")
+    CUMULATIVE = "cumulative", _("Points à répartir")
+    ORDINAL = "ordinal", _("Classement")
+    SCORING = "scoring", _("Notes")
+
+
+class Verification(models.TextChoices):
+    NONE = "none", _("Aucune : tout habitant inscrit d’une commune du budget")
+    ANY = "any", _("Une vérification, quelle qu’en soit la forme")
+    CODE = "code", _("Code de vote reçu par courrier")
+    IN_PERSON = "in_person", _("Vérification en personne par un animateur")
+    LIST = "list", _("Inscription sur la liste des votants")
 
 
 class Rule(models.TextChoices):
@@ -40,9 +54,34 @@ class BudgetCycle(models.Model):
     ballot_kind = models.CharField(
         _("type de bulletin"), max_length=16, choices=BallotKind.choices, default=BallotKind.APPROVAL
     )
+    min_choices = models.PositiveSmallIntegerField(
+        _("nombre minimal de choix par enveloppe"), default=0,
+        help_text=_("0 : un électeur peut ne rien choisir dans une enveloppe."),
+    )
     max_choices = models.PositiveSmallIntegerField(
         _("nombre maximal de choix par enveloppe"), default=5,
-        help_text=_("Pour un bulletin par approbation."),
+        help_text=_("Approbation, panier et notes : nombre de projets ; classement : longueur."),
+    )
+    max_points_total = models.PositiveSmallIntegerField(
+        _("points à répartir par enveloppe"), default=10, help_text=_("Bulletin à points."),
+    )
+    max_points_per_project = models.PositiveSmallIntegerField(
+        _("points maximum par projet"), default=5, help_text=_("Bulletin à points."),
+    )
+    score_max = models.PositiveSmallIntegerField(
+        _("note maximale"), default=5, help_text=_("Bulletin à notes (de 1 à la note maximale)."),
+    )
+    knapsack_floor_percent = models.PositiveSmallIntegerField(
+        _("part minimale de l’enveloppe à dépenser (%)"), default=0,
+        help_text=_("Bulletin panier : 0 pour aucune exigence."),
+    )
+    minimum_age = models.PositiveSmallIntegerField(_("âge minimum pour voter"), default=0)
+    required_verification = models.CharField(
+        _("vérification exigée pour voter"), max_length=12, choices=Verification.choices,
+        default=Verification.NONE,
+    )
+    unverified_may_comment = models.BooleanField(
+        _("les comptes non vérifiés peuvent commenter"), default=True,
     )
     rule = models.CharField(_("règle d’attribution"), max_length=16, choices=Rule.choices,
                             default=Rule.GREEDY)
@@ -61,6 +100,10 @@ class BudgetCycle(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(max_choices__gte=1), name="cycle_max_choices_positive"),
+            models.CheckConstraint(condition=Q(min_choices__lte=F("max_choices")),
+                                   name="cycle_min_choices_le_max"),
+            models.CheckConstraint(condition=Q(knapsack_floor_percent__lte=100),
+                                   name="cycle_floor_is_a_percentage"),
             models.CheckConstraint(condition=Q(certification_quorum__gte=1), name="cycle_quorum_positive"),
         ]
 

@@ -165,7 +165,7 @@ def _load_users(cycle: BudgetCycle, communes: dict[str, Commune],
         commune = communes[row["commune"]]
         district = districts[(row["commune"], row["district"])]
         user = ensure(row["login"], display_name=row["display_name"], commune=commune,
-                      district=district, birth_year=row["birth_year"], is_verified=True)
+                      district=district, birth_date=row["birth_date"], is_verified=True)
         summary.logins.append(
             (user.email, f"habitant·e ({commune.name}, {district.name})")
         )

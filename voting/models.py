@@ -25,17 +25,32 @@ class Channel(models.TextChoices):
 
 
 class Participation(models.Model):
+    """The register of who voted. An in-person voter without an account is identified by
+    ``person_digest`` (HMAC of their normalised identity) instead of ``voter``."""
+
     cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="participations")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="participations")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="participations")
+    person_digest = models.CharField(max_length=64, blank=True)
+    commune = models.ForeignKey("territory.Commune", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    event = models.ForeignKey("InPersonEvent", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="participations")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
     voted_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("participation")
         verbose_name_plural = _("participations")
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "voter"], name="participation_once_per_cycle"),
+            models.UniqueConstraint(fields=["cycle", "voter"], condition=Q(voter__isnull=False),
+                                    name="participation_once_per_cycle"),
+            models.UniqueConstraint(fields=["cycle", "person_digest"], condition=~Q(person_digest=""),
+                                    name="participation_once_per_person"),
+            models.CheckConstraint(condition=Q(voter__isnull=False) | ~Q(person_digest=""),
+                                   name="participation_identifies_someone"),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +80,9 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
+    """One line of a ballot. ``points``: 1 for approval-like ballots, the points given
+    (cumulative), the score (scoring) or the rank, 1 being the best (ordinal)."""
+
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="+")
     points = models.PositiveIntegerField(default=1)
@@ -183,3 +201,145 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} a certifié {self.tally_run}"
+
+
+class VerificationMethod(models.TextChoices):
+    CODE = "code", _("Code de vote")
+    IN_PERSON = "in_person", _("En personne")
+    LIST = "list", _("Liste des votants")
+
+
+class Verification(models.Model):
+    """A resident verified for a cycle, by one method."""
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="verifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="verifications")
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=12, choices=VerificationMethod.choices)
+    verified_at = models.DateTimeField()
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("vérification")
+        verbose_name_plural = _("vérifications")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "user"], name="verification_once_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_method_display()})"
+
+
+class VotingCode(models.Model):
+    """A single-use voting code. Only its keyed digest is stored, never the code."""
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="voting_codes")
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    batch = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("code de vote")
+        verbose_name_plural = _("codes de vote")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "digest"], name="voting_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} ({self.commune})"
+
+
+class EligibilityEntry(models.Model):
+    """One line of an imported voters' list: a keyed digest of the person's identifier."""
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="eligibility_list")
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    batch = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscrit sur la liste des votants")
+        verbose_name_plural = _("liste des votants")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "digest"], name="eligibility_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} ({self.commune})"
+
+
+class InPersonEvent(models.Model):
+    """A public meeting where residents vote on paper."""
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="events")
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(_("lieu"), max_length=200)
+    held_on = models.DateField(_("date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "-held_on"]
+        verbose_name = _("rencontre de vote")
+        verbose_name_plural = _("rencontres de vote")
+
+    def __str__(self) -> str:
+        return f"{self.place} ({self.held_on})"
+
+
+class SheetStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de seconde saisie")
+    MISMATCH = "mismatch", _("Saisies divergentes")
+    RECONCILED = "reconciled", _("Concordant, enregistré")
+
+
+class PaperSheet(models.Model):
+    """One paper ballot, numbered within its event; entered in the log once reconciled."""
+
+    event = models.ForeignKey(InPersonEvent, on_delete=models.PROTECT, related_name="sheets")
+    number = models.PositiveIntegerField(_("numéro de bulletin"))
+    status = models.CharField(max_length=12, choices=SheetStatus.choices, default=SheetStatus.PENDING)
+    ballot = models.OneToOneField(Ballot, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="paper_sheet")
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["event", "number"]
+        verbose_name = _("bulletin papier")
+        verbose_name_plural = _("bulletins papier")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="paper_sheet_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} n° {self.number}"
+
+
+class PaperKeying(models.Model):
+    """One facilitator's entry of a paper sheet (each sheet is keyed by two people)."""
+
+    sheet = models.ForeignKey(PaperSheet, on_delete=models.PROTECT, related_name="keyings")
+    keyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choices = models.JSONField()
+    keyed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sheet", "keyed_at"]
+        verbose_name = _("saisie de bulletin papier")
+        verbose_name_plural = _("saisies de bulletins papier")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "keyed_by"], name="paper_keying_once_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} par {self.keyed_by}"

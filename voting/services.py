@@ -128,8 +128,8 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
                 channel=Channel.ONLINE, chosen=chosen,
             )
             if participation is None:
-                Participation.objects.create(cycle=cycle, voter=voter, channel=Channel.ONLINE,
-                                             voted_at=timezone.now())
+                Participation.objects.create(cycle=cycle, voter=voter, commune_id=voter.commune_id,
+                                             channel=Channel.ONLINE, voted_at=timezone.now())
     except IntegrityError as exc:  # only reachable if a lock was bypassed
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
     return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
