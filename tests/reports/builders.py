@@ -14,6 +14,7 @@ broken by the lower cost), "Boîte à livres" 2 (a cost with cents).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -115,15 +116,17 @@ def cast_rows(world: World, proposals: dict[str, Proposal]) -> list[User]:
     return voters
 
 
-def tally_rows(world: World, *, run_by: User, fingerprint: str = "f" * 64) -> TallyRun:
+def tally_rows(world: World, *, run_by: User, fingerprint: str = "") -> TallyRun:
     """A current TallyRun whose lines count the ballot choices and fund greedily."""
     cycle = world.cycle
     head = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
+    fingerprint = fingerprint or hashlib.sha256(f"result:{head.hash}".encode()).hexdigest()
     run = TallyRun.objects.create(
         cycle=cycle, run_at=timezone.now(), run_by=run_by, rule=cycle.rule,
         parameters={"tie_break": "default", "seed": head.hash, "ballot_kind": cycle.ballot_kind},
         ballot_count=Ballot.objects.filter(cycle=cycle).count(), log_head=head.hash,
-        input_fingerprint="e" * 64, fingerprint=fingerprint,
+        input_fingerprint=hashlib.sha256(f"input:{head.hash}".encode()).hexdigest(),
+        fingerprint=fingerprint,
     )
     for envelope in cycle.envelopes.all():
         _envelope_rows(run, envelope)
@@ -155,7 +158,8 @@ def _envelope_rows(run: TallyRun, envelope: Envelope) -> None:
         ))
     result = EnvelopeResult.objects.create(
         tally_run=run, envelope=envelope, spent_cents=envelope.amount_cents - remaining,
-        fingerprint=f"{envelope.pk:x}".rjust(64, "a"), result={"selected": []},
+        fingerprint=hashlib.sha256(f"{run.fingerprint}:{envelope.pk}".encode()).hexdigest(),
+        result={"selected": [line.proposal_id for line in lines if line.is_funded]},
         tie_breaks=tie_breaks,
     )
     for line in lines:
