@@ -48,8 +48,8 @@ class EurosField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)  # required and length checks on the text itself
         if text in self.empty_values:
             return None
         try:

@@ -13,7 +13,7 @@ from territory.models import Commune
 
 
 def _with_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    return qs.select_related("commune", "district", "envelope", "cycle", "author")
+    return qs.select_related("commune", "district", "envelope", "cycle", "author__commune")
 
 
 def list_proposals(
@@ -40,8 +40,9 @@ def get_proposal(pk: int) -> Proposal | None:
 
 
 def visible_comments(proposal: Proposal) -> QuerySet[Any]:
-    """Comments not hidden by moderation, oldest first, with their authors (one query)."""
-    return proposal.comments.filter(is_hidden=False).select_related("author").order_by(
+    """Comments not hidden by moderation, oldest first, with authors and their communes
+    (one query: ``public_name`` reads the commune)."""
+    return proposal.comments.filter(is_hidden=False).select_related("author__commune").order_by(
         "created_at", "pk"
     )
 
