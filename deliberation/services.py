@@ -27,6 +27,8 @@ def post_comment(*, author: Any, proposal: Proposal, body: str) -> Comment:
     if not getattr(author, "is_authenticated", False):
         raise NotAllowed(_("Connectez-vous pour commenter."))
     require_phase_allows(proposal.cycle, Action.COMMENT)
+    if not proposal.cycle.unverified_may_comment and not author.is_verified:
+        raise NotAllowed(_("Pour ce budget, seuls les comptes vérifiés peuvent commenter."))
     text = html.unescape(nh3.clean(body, tags=set())).strip()
     if not text:
         raise ValidationError({"body": _("Le commentaire est vide.")})

@@ -26,3 +26,30 @@ class CertifyForm(forms.Form):
         label=_("J’ai examiné le résultat et je le certifie conforme."), required=True,
         error_messages={"required": _("Cochez la case pour confirmer la certification.")},
     )
+
+
+class RedeemCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code de vote reçu par courrier"), max_length=40,
+                           help_text=_("12 lettres et chiffres, par exemple ABCD-EFGH-JKLM."))
+
+
+class ClaimListForm(forms.Form):
+    identifier = forms.CharField(label=_("Identifiant figurant sur la liste des votants"), max_length=120)
+
+
+class GenerateCodesForm(forms.Form):
+    commune = forms.ModelChoiceField(queryset=None, label=_("Commune"))  # type: ignore[arg-type]
+    count = forms.IntegerField(label=_("Nombre de codes"), min_value=1, max_value=50_000)
+
+    def __init__(self, *args, communes, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+
+
+class ImportListForm(GenerateCodesForm):
+    count = None  # type: ignore[assignment]
+    file = forms.FileField(label=_("Fichier CSV (colonne « identifiant »)"))
+
+
+class VerifyResidentForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail du compte de l’habitant"))

@@ -18,6 +18,11 @@ def _key() -> bytes:
                     hashlib.sha256).digest()
 
 
+def keyed_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 of a purpose-tagged value (codes, identifiers, identities)."""
+    return hmac.new(_key(), f"{purpose}\n{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def voter_pseudonym(*, cycle_id: int, voter_id: int) -> str:
     """HMAC-SHA256 of (cycle, voter): links a ballot to its voter only for key holders."""
     message = f"{cycle_id}:{voter_id}".encode("ascii")
