@@ -15,7 +15,7 @@ Guarantees:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -165,7 +165,8 @@ def _load_users(cycle: BudgetCycle, communes: dict[str, Commune],
         commune = communes[row["commune"]]
         district = districts[(row["commune"], row["district"])]
         user = ensure(row["login"], display_name=row["display_name"], commune=commune,
-                      district=district, birth_date=row["birth_date"], is_verified=True)
+                      district=district, birth_date=date.fromisoformat(row["birth_date"]),
+                      is_verified=True)
         summary.logins.append(
             (user.email, f"habitant·e ({commune.name}, {district.name})")
         )
