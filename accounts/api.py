@@ -36,6 +36,10 @@ class ObtainTokenView(PinsAPIView):
     permission_classes = [AllowAny]
     serializer_class = TokenIn
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # Without it DRF turns the 401 of a wrong pair into a 403 (no authentication class).
+        return 'Token realm="api"'
+
     @extend_schema(summary="Obtenir un jeton d’API", request=TokenIn,
                    responses={200: TokenOut, **error_responses(400, 401, 429)}, auth=[])
     def post(self, request: Request) -> Response:

@@ -42,7 +42,7 @@ class CurrentPhaseOut(PhaseOut):
 class CycleSummaryOut(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
-    ballot_kind = serializers.CharField(help_text="approval ou knapsack.")
+    ballot_kind = serializers.CharField(help_text="approval, knapsack, choose-1, cumulative…")
     max_choices = serializers.IntegerField(help_text="Choix maximum par enveloppe (approbation).")
     rule = serializers.CharField(help_text="Règle d’attribution.")
     current_phase = serializers.SerializerMethodField()
@@ -55,6 +55,13 @@ class CycleSummaryOut(serializers.Serializer):
 
 class CycleDetailOut(CycleSummaryOut):
     description = serializers.CharField()
+    min_choices = serializers.IntegerField()
+    max_points_total = serializers.IntegerField(help_text="Bulletin à points.")
+    max_points_per_project = serializers.IntegerField(help_text="Bulletin à points.")
+    score_max = serializers.IntegerField(help_text="Bulletin à notes.")
+    knapsack_floor_percent = serializers.IntegerField(help_text="Bulletin panier.")
+    minimum_age = serializers.IntegerField()
+    required_verification = serializers.CharField()
     certification_quorum = serializers.IntegerField()
     envelopes = EnvelopeOut(many=True)
     phases = PhaseOut(many=True)

@@ -1,0 +1,199 @@
+"""The voter's ballot through the API: GET/PUT /api/v1/cycles/{slug}/ballot/ (cast_ballot)."""
+
+import pytest
+from django.utils import timezone
+
+from budgets.models import BallotKind, PhaseKind
+from tests.api.support import assert_api_error, client_for
+from tests.builders import build_world, make_proposal
+from voting.models import Ballot, BallotChoice, BallotLogEntry, Channel, Participation
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cycles/bp-test/ballot/"
+
+
+def voting_world(**options):
+    world = build_world(phase=PhaseKind.VOTING, **options)
+    world.benches = make_proposal(world, title="Bancs", cost_cents=30_000_00)
+    world.trees = make_proposal(world, title="Arbres", cost_cents=50_000_00)
+    world.lights = make_proposal(world, title="Éclairage", cost_cents=40_000_00)
+    world.bridge = make_proposal(world, title="Passerelle", cost_cents=150_000_00,
+                                 envelope=world.territory_envelope)
+    world.track = make_proposal(world, title="Piste", envelope=world.floirac_envelope)
+    return world
+
+
+def test_my_ballot_is_empty_before_voting():
+    world = voting_world()
+
+    response = client_for(world.resident).get(URL)
+
+    assert response.status_code == 200
+    assert response.json() == {"cycle": "bp-test", "has_voted": False, "proposal_ids": [],
+                               "receipt_code": None, "revision": None}
+
+
+def test_first_ballot_is_created_with_a_receipt_and_can_be_read_back():
+    world = voting_world()
+    client = client_for(world.resident)
+    choices = [world.trees.pk, world.benches.pk, world.bridge.pk]
+
+    response = client.put(URL, {"proposal_ids": choices}, format="json")
+
+    assert response.status_code == 201, response.json()
+    cast = response.json()
+    assert cast["is_replacement"] is False
+    assert cast["has_voted"] is True
+    assert cast["proposal_ids"] == sorted(choices)
+    entry = BallotLogEntry.objects.get()
+    assert cast["receipt_code"] == entry.receipt_code
+    assert cast["revision"] == 1
+    mine = client.get(URL).json()
+    assert mine == {"cycle": "bp-test", "has_voted": True, "proposal_ids": sorted(choices),
+                    "receipt_code": entry.receipt_code, "revision": 1}
+    assert Participation.objects.get().voter == world.resident
+
+
+def test_second_ballot_replaces_the_first_and_leaves_one_ballot_row():
+    world = voting_world()
+    client = client_for(world.resident)
+    first = client.put(URL, {"proposal_ids": [world.benches.pk, world.trees.pk]}, format="json")
+
+    second = client.put(URL, {"proposal_ids": [world.lights.pk]}, format="json")
+
+    assert first.status_code == 201
+    assert second.status_code == 200, second.json()
+    body = second.json()
+    assert body["is_replacement"] is True
+    assert body["proposal_ids"] == [world.lights.pk]
+    assert body["revision"] == 2
+    assert body["receipt_code"] != first.json()["receipt_code"]
+    assert Ballot.objects.count() == 1
+    assert list(BallotChoice.objects.values_list("proposal_id", flat=True)) == [world.lights.pk]
+    assert list(BallotLogEntry.objects.values_list("kind", flat=True)) == ["cast", "replace"]
+    assert Participation.objects.count() == 1
+    assert client.get(URL).json()["receipt_code"] == body["receipt_code"]
+
+
+def test_other_voters_ballot_is_not_mine():
+    world = voting_world()
+    client_for(world.resident).put(URL, {"proposal_ids": [world.benches.pk]}, format="json")
+
+    response = client_for(world.second_resident).get(URL)
+
+    assert response.json()["has_voted"] is False
+
+
+def test_too_many_approval_choices_are_refused_and_nothing_is_written():
+    world = voting_world(max_choices=2)
+
+    response = client_for(world.resident).put(
+        URL, {"proposal_ids": [world.benches.pk, world.trees.pk, world.lights.pk]}, format="json")
+
+    error = assert_api_error(response, 400, "invalid_ballot")
+    assert len(error["fields"]["__all__"]) == 1
+    assert "Enveloppe Cenon" in error["fields"]["__all__"][0]
+    assert not Ballot.objects.exists()
+    assert not BallotLogEntry.objects.exists()
+
+
+def test_knapsack_ballot_over_the_envelope_is_refused_as_budget_exceeded():
+    world = voting_world(ballot_kind=BallotKind.KNAPSACK)
+    # 300 000 + 500 000 + 400 000 cents = 1 200 000 > 1 000 000 (Cenon envelope)
+    choices = [world.benches.pk, world.trees.pk, world.lights.pk]
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": choices}, format="json")
+
+    error = assert_api_error(response, 400, "budget_exceeded")
+    assert any("Enveloppe Cenon" in problem for problem in error["fields"]["__all__"])
+    assert not Ballot.objects.exists()
+
+
+def test_knapsack_ballot_within_the_envelope_is_accepted():
+    world = voting_world(ballot_kind=BallotKind.KNAPSACK)
+
+    response = client_for(world.resident).put(
+        URL, {"proposal_ids": [world.trees.pk, world.lights.pk]}, format="json")
+
+    assert response.status_code == 201, response.json()
+
+
+def test_choice_from_another_communes_envelope_is_refused():
+    world = voting_world()
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": [world.track.pk]},
+                                              format="json")
+
+    assert_api_error(response, 400, "invalid_ballot")
+    assert not Ballot.objects.exists()
+
+
+def test_empty_ballot_is_refused():
+    world = voting_world()
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": []}, format="json")
+
+    assert_api_error(response, 400, "invalid_ballot")
+
+
+def test_proposal_ids_must_be_a_list_of_integers():
+    world = voting_world()
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": "1,2"}, format="json")
+
+    error = assert_api_error(response, 400, "invalid")
+    assert list(error["fields"]) == ["proposal_ids"]
+
+
+@pytest.mark.parametrize("phase", [PhaseKind.DELIBERATION, PhaseKind.RESULTS])
+def test_ballot_outside_the_voting_phase_is_a_409(phase):
+    world = build_world(phase=phase)
+    proposal = make_proposal(world)
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": [proposal.pk]}, format="json")
+
+    assert_api_error(response, 409, "phase_closed")
+    assert not Ballot.objects.exists()
+
+
+def test_voter_who_voted_on_paper_gets_a_409():
+    world = voting_world()
+    Participation.objects.create(cycle=world.cycle, voter=world.resident, channel=Channel.PAPER,
+                                 voted_at=timezone.now())
+
+    response = client_for(world.resident).put(URL, {"proposal_ids": [world.benches.pk]},
+                                              format="json")
+
+    assert_api_error(response, 409, "already_voted")
+    assert not Ballot.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["outsider", "reviewer", "committee_member"])
+def test_people_outside_the_communes_are_not_eligible(role):
+    world = voting_world()
+
+    response = client_for(world.users[role]).put(URL, {"proposal_ids": [world.bridge.pk]},
+                                                 format="json")
+
+    assert_api_error(response, 403, "not_eligible")
+    assert not Ballot.objects.exists()
+
+
+def test_anonymous_cannot_read_or_cast_a_ballot():
+    world = voting_world()
+    client = client_for()
+
+    assert_api_error(client.get(URL), 401, "not_authenticated")
+    response = client.put(URL, {"proposal_ids": [world.benches.pk]}, format="json")
+    assert_api_error(response, 401, "not_authenticated")
+    assert not Ballot.objects.exists()
+
+
+def test_ballot_of_an_unknown_cycle_is_a_404():
+    world = voting_world()
+
+    response = client_for(world.resident).put("/api/v1/cycles/inconnu/ballot/",
+                                              {"proposal_ids": [world.benches.pk]}, format="json")
+
+    assert_api_error(response, 404, "not_found")

@@ -1,0 +1,76 @@
+"""The OpenAPI document and the offline docs pages (Swagger UI, Redoc from the sidecar)."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.validation import validate_schema
+
+from tests.api.support import client_for
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "/api/v1/auth/token/": {"post"},
+    "/api/v1/cycles/": {"get"},
+    "/api/v1/cycles/{slug}/": {"get"},
+    "/api/v1/cycles/{slug}/proposals/": {"get", "post"},
+    "/api/v1/cycles/{slug}/ballot/": {"get", "put"},
+    "/api/v1/proposals/{id}/": {"get"},
+    "/api/v1/proposals/{id}/review/": {"post"},
+    "/api/v1/proposals/{id}/comments/": {"get", "post"},
+}
+
+
+def fetch_schema():
+    response = client_for().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_a_valid_openapi_3_document_with_every_endpoint():
+    schema = fetch_schema()
+
+    validate_schema(schema)  # raises on an invalid OpenAPI 3 document
+    assert schema["openapi"].startswith("3.")
+    methods = {path: set(ops) & {"get", "post", "put", "patch", "delete"}
+               for path, ops in schema["paths"].items()}
+    assert methods == EXPECTED
+
+
+def test_every_write_documents_the_error_shape_and_the_cents_field():
+    schema = fetch_schema()
+
+    for path, methods in EXPECTED.items():
+        for method in methods - {"get"}:
+            responses = schema["paths"][path][method]["responses"]
+            assert responses["400"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorOut"}, (path, method)
+    submit = schema["components"]["schemas"]["ProposalSubmitIn"]["properties"]
+    assert submit["estimated_cost_cents"]["type"] == "integer"
+    assert set(schema["paths"]["/api/v1/cycles/{slug}/ballot/"]["put"]["responses"]) >= {
+        "200", "201", "400", "401", "403", "409"}
+
+
+def test_schema_generation_has_no_warning(tmp_path):
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "s.yml"))
+
+    assert (tmp_path / "s.yml").read_text().startswith("openapi: 3")
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_use_only_local_static_assets(url):
+    response = client_for().get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    references = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    assets = [r for r in references if r.startswith("/static/")]
+    assert assets, "the page loads no script or style at all"
+    for reference in references:
+        assert not re.match(r"^(https?:)?//", reference), reference
+    for asset in assets:
+        assert finders.find(asset.removeprefix("/static/")), f"missing static file {asset}"
+    assert not re.search(r"cdn|jsdelivr|unpkg|googleapis", html, re.IGNORECASE)
+    assert "/api/schema/" in html
