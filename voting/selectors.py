@@ -23,7 +23,7 @@ class EnvelopeOptions:
 @dataclass
 class BallotPage:
     groups: list[EnvelopeOptions]
-    chosen_ids: set[int]
+    chosen: dict[int, int]  # proposal id -> points (1, points, score or rank)
     receipt_code: str
     refusal: str = ""
 
@@ -31,20 +31,34 @@ class BallotPage:
     def option_ids(self) -> list[int]:
         return [p.pk for g in self.groups for p in g.proposals]
 
+    @property
+    def envelope_of(self) -> dict[int, int]:
+        return {p.pk: g.envelope.pk for g in self.groups for p in g.proposals}
+
+    @property
+    def rows(self) -> list[tuple[EnvelopeOptions, list[tuple[Proposal, int | None]]]]:
+        """Each envelope with its options and the value currently given to each (or None)."""
+        return [(g, [(p, self.chosen.get(p.pk)) for p in g.proposals]) for g in self.groups]
+
+    @property
+    def chosen_lines(self) -> list[tuple[Proposal, int]]:
+        """The current choices with their points, in page order (for the receipt)."""
+        return [(p, self.chosen[p.pk]) for g in self.groups for p in g.proposals if p.pk in self.chosen]
+
 
 def ballot_page(cycle: BudgetCycle, voter: Any) -> BallotPage:
     """What the voter sees on the ballot page: options by envelope and current choices."""
     try:
         envelopes = require_eligible(cycle, voter)
     except DomainError as refusal:
-        return BallotPage(groups=[], chosen_ids=set(), receipt_code="", refusal=str(refusal.message))
+        return BallotPage(groups=[], chosen={}, receipt_code="", refusal=str(refusal.message))
     groups = {e.pk: EnvelopeOptions(e) for e in envelopes}
     for proposal in ballot_options(cycle, envelopes):
         groups[proposal.envelope_id].proposals.append(proposal)
     ballot = current_ballot_of(cycle, voter)
-    chosen = {c.proposal_id for c in ballot.choices.all()} if ballot else set()
+    chosen = {c.proposal_id: c.points for c in ballot.choices.all()} if ballot else {}
     ordered = sorted(groups.values(), key=lambda g: (g.envelope.commune_id is None, g.envelope.name))
-    return BallotPage(groups=ordered, chosen_ids=chosen,
+    return BallotPage(groups=ordered, chosen=chosen,
                       receipt_code=ballot.receipt_code if ballot else "")
 
 

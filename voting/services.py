@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,7 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.chain import GENESIS, link
-from budgets.allocation.ballots import ApprovalRules, KnapsackRules, validate_ballot
+from budgets.allocation.ballots import (
+    ApprovalRules,
+    BallotRules,
+    Choose1Rules,
+    CumulativeRules,
+    KnapsackRules,
+    ProblemCode,
+    RankingRules,
+    ScoreRules,
+    validate_ballot,
+)
 from budgets.allocation.types import Ballot as PureBallot
 from budgets.allocation.types import Project as PureProject
 from budgets.models import BallotKind, BudgetCycle, Envelope
@@ -49,44 +60,76 @@ def ballot_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> list[Propos
     )
 
 
-def check_choices(cycle: BudgetCycle, envelopes: list[Envelope], proposal_ids: list[int]) -> list[Proposal]:
-    """Validate a set of choices against the cycle's ballot method, envelope by envelope.
+def envelope_rules(cycle: BudgetCycle, envelope: Envelope) -> BallotRules:
+    """The pure validation rules of one envelope's part of a ballot, from the cycle settings."""
+    kind = cycle.ballot_kind
+    minimum = max(cycle.min_choices, 1)  # an envelope left empty is handled by the caller
+    if kind == BallotKind.KNAPSACK:
+        return KnapsackRules(envelope=envelope.amount_cents, min_choices=minimum,
+                             floor_share=Fraction(cycle.knapsack_floor_percent, 100))
+    if kind == BallotKind.CHOOSE_1:
+        return Choose1Rules()
+    if kind == BallotKind.CUMULATIVE:
+        return CumulativeRules(max_per_project=cycle.max_points_per_project,
+                               max_total=cycle.max_points_total)
+    if kind == BallotKind.ORDINAL:
+        return RankingRules(max_length=cycle.max_choices, min_length=minimum)
+    if kind == BallotKind.SCORING:
+        return ScoreRules(min_score=1, max_score=cycle.score_max, min_choices=minimum,
+                          max_choices=cycle.max_choices)
+    return ApprovalRules(min_choices=minimum, max_choices=cycle.max_choices)
 
-    Returns the chosen proposals. Raises InvalidBallot (or BudgetExceeded) listing every
+
+def pure_ballot(kind: str, lines: list[tuple[int, int]], voter_id: str = "") -> PureBallot:
+    """The engine's ballot for (proposal id, points) lines of one envelope.
+
+    Ordinal ballots carry ranks (1 = best) and become a ranking, best first; cumulative
+    and scoring ballots carry their points; approval-like ballots carry no points.
+    """
+    if kind == BallotKind.ORDINAL:
+        ordered = sorted(lines, key=lambda line: (line[1], line[0]))
+        return PureBallot(voter_id=voter_id, choices=tuple(str(pid) for pid, _r in ordered))
+    if kind in (BallotKind.CUMULATIVE, BallotKind.SCORING):
+        return PureBallot(voter_id=voter_id, choices=tuple(str(pid) for pid, _p in lines),
+                          points=tuple(points for _pid, points in lines))
+    return PureBallot(voter_id=voter_id, choices=tuple(str(pid) for pid, _p in lines))
+
+
+def check_choices(
+    cycle: BudgetCycle, envelopes: list[Envelope], choices: Mapping[int, int]
+) -> list[tuple[Proposal, int]]:
+    """Validate a ballot against the cycle's ballot method, envelope by envelope.
+
+    ``choices`` maps proposal ids to points (1 for approval-like ballots, the points or
+    score given, or the rank for a ranking, 1 being the best). An envelope left empty is
+    allowed when the cycle's minimum is 0. Returns the (proposal, points) lines. Raises
+    InvalidBallot (BudgetExceeded for a knapsack over the envelope) listing every
     problem in French.
     """
     options = {p.pk: p for p in ballot_options(cycle, envelopes)}
-    problems: list[str] = []
-    if not proposal_ids:
+    lines = {pid: pts for pid, pts in choices.items() if pts}
+    if not lines:
         raise InvalidBallot(_("Votre bulletin est vide : choisissez au moins un projet."))
-    if len(set(proposal_ids)) != len(proposal_ids):
-        problems.append(_("Un projet est choisi plusieurs fois."))
-    unknown = [pid for pid in proposal_ids if pid not in options]
-    if unknown:
-        problems.append(_("Un des projets choisis ne fait pas partie de votre bulletin."))
-        raise InvalidBallot(problems[0], problems)
-    chosen = [options[pid] for pid in dict.fromkeys(proposal_ids)]
-    by_envelope: dict[int, list[Proposal]] = defaultdict(list)
-    for proposal in chosen:
-        by_envelope[proposal.envelope_id].append(proposal)
+    if any(pid not in options for pid in lines):
+        raise InvalidBallot(_("Un des projets choisis ne fait pas partie de votre bulletin."))
+    problems: list[str] = []
     over_budget = False
     for envelope in envelopes:
         in_envelope = [p for p in options.values() if p.envelope_id == envelope.pk]
+        chosen = [(p.pk, lines[p.pk]) for p in in_envelope if p.pk in lines]
+        if not chosen and cycle.min_choices == 0:
+            continue
         projects = {str(p.pk): PureProject(id=str(p.pk), cost=p.cost_cents) for p in in_envelope}
         names = {str(p.pk): p.title for p in in_envelope}
-        rules: ApprovalRules | KnapsackRules
-        if cycle.ballot_kind == BallotKind.KNAPSACK:
-            rules = KnapsackRules(envelope=envelope.amount_cents, min_choices=0)
-        else:
-            rules = ApprovalRules(min_choices=0, max_choices=cycle.max_choices)
-        pure = PureBallot(voter_id="", choices=tuple(str(p.pk) for p in by_envelope[envelope.pk]))
-        for problem in validate_ballot(pure, rules=rules, projects=projects):
-            over_budget = over_budget or problem.code == "over_budget"
+        ballot = pure_ballot(cycle.ballot_kind, chosen)
+        rules = envelope_rules(cycle, envelope)
+        for problem in validate_ballot(ballot, rules=rules, projects=projects):
+            over_budget = over_budget or problem.code == ProblemCode.OVER_BUDGET
             problems.append(f"{envelope.name} : {message_for(problem, project_names=names)}")
     if problems:
         error = BudgetExceeded if over_budget else InvalidBallot
         raise error(problems[0], problems)
-    return chosen
+    return [(options[pid], pts) for pid, pts in sorted(lines.items())]
 
 
 def append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntry:
@@ -102,18 +145,33 @@ def append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntr
     )
 
 
-def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> CastReceipt:
+def ballot_lines(proposal_ids: list[int] | None, points: Mapping[int, int] | None) -> dict[int, int]:
+    """One input shape for every ballot kind: ids (approval-like) or ids with points/ranks."""
+    if points is not None:
+        return {int(pid): int(value) for pid, value in points.items()}
+    return dict.fromkeys((int(pid) for pid in proposal_ids or []), 1)
+
+
+def cast_ballot(
+    *,
+    voter: Any,
+    cycle: BudgetCycle,
+    proposal_ids: list[int] | None = None,
+    points: Mapping[int, int] | None = None,
+) -> CastReceipt:
     """Record or replace the voter's online ballot for the cycle.
 
     Guarantees one ballot per voter and cycle: the cycle row is locked for the duration
     (so concurrent casts of one voter serialise and the second replaces the first), and
     the unique (cycle, pseudonym) constraint backs it. Every cast is appended to the
     ballot log. Raises NotAllowed, NotEligible, PhaseClosed, InvalidBallot/BudgetExceeded,
-    AlreadyVoted (the voter already voted on paper).
+    AlreadyVoted (the voter already voted on paper). Approval-like ballots pass
+    ``proposal_ids``; cumulative, scoring and ranking ballots pass ``points`` (id → points,
+    score or rank with 1 the best).
     """
     envelopes = require_eligible(cycle, voter)
     require_phase_allows(cycle, Action.VOTE)
-    chosen = check_choices(cycle, envelopes, proposal_ids)
+    chosen = check_choices(cycle, envelopes, ballot_lines(proposal_ids, points))
     pseudonym = voter_pseudonym(cycle_id=cycle.pk, voter_id=voter.pk)
     try:
         with transaction.atomic():
@@ -138,7 +196,7 @@ def cast_ballot(*, voter: Any, cycle: BudgetCycle, proposal_ids: list[int]) -> C
 
 def record_ballot(
     *, cycle: BudgetCycle, pseudonym: str, commune_id: int | None, channel: str,
-    chosen: list[Proposal],
+    chosen: list[tuple[Proposal, int]],
 ) -> tuple[Ballot, BallotLogEntry, bool]:
     """Write a ballot's content (new or replacing) and append it to the log.
 
@@ -152,7 +210,7 @@ def record_ballot(
         "ballot": pseudonym[:16],
         "commune": commune_id,
         "channel": channel,
-        "choices": sorted(p.pk for p in chosen),
+        "choices": sorted([p.pk, points] for p, points in chosen),
     }
     entry = append_log(cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
                        content=content)
@@ -164,7 +222,9 @@ def record_ballot(
         ballot.receipt_code = entry.receipt_code
         ballot.revision += 1
         ballot.save(update_fields=["receipt_code", "revision"])
-    BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, proposal=p) for p in chosen])
+    BallotChoice.objects.bulk_create(
+        [BallotChoice(ballot=ballot, proposal=p, points=points) for p, points in chosen]
+    )
     return ballot, entry, is_replacement
 
 

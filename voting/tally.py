@@ -21,11 +21,10 @@ from audit.chain import canonical
 from audit.services import record_event
 from budgets.allocation.engine import allocate
 from budgets.allocation.result import Reason, Result
-from budgets.allocation.types import Ballot as PureBallot
 from budgets.allocation.types import BallotKind as PureKind
 from budgets.allocation.types import Election
 from budgets.allocation.types import Project as PureProject
-from budgets.models import BudgetCycle, Envelope
+from budgets.models import BallotKind, BudgetCycle, Envelope
 from budgets.policy import Action
 from budgets.roles import Role, has_role, is_administrator
 from budgets.services import require_phase_allows
@@ -39,9 +38,17 @@ from voting.models import (
     ResultLine,
     TallyRun,
 )
-from voting.services import verify_ballot_log
+from voting.services import pure_ballot, verify_ballot_log
 
 TIE_BREAK = "default"
+PURE_KIND = {
+    BallotKind.APPROVAL: PureKind.APPROVAL,
+    BallotKind.KNAPSACK: PureKind.APPROVAL,  # the rules see a knapsack ballot as approvals
+    BallotKind.CHOOSE_1: PureKind.CHOOSE_1,
+    BallotKind.CUMULATIVE: PureKind.CUMULATIVE,
+    BallotKind.ORDINAL: PureKind.ORDINAL,
+    BallotKind.SCORING: PureKind.SCORING,
+}
 ADD1_STOP = "exhaustive"
 
 
@@ -49,7 +56,10 @@ def _sha256(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
 
 
-def envelope_election(envelope: Envelope, ballots: list[tuple[int, int | None, list[int]]],
+FrozenBallot = tuple[int, int | None, list[tuple[int, int]]]
+
+
+def envelope_election(cycle: BudgetCycle, envelope: Envelope, ballots: list[FrozenBallot],
                       proposals: list[Proposal]) -> Election:
     """The pure election of one envelope: its feasible proposals and the ballots that count.
 
@@ -59,15 +69,15 @@ def envelope_election(envelope: Envelope, ballots: list[tuple[int, int | None, l
     """
     ids = {p.pk for p in proposals}
     pure_ballots = tuple(
-        PureBallot(voter_id=str(ballot_id), choices=tuple(str(c) for c in sorted(choices) if c in ids))
-        for ballot_id, commune_id, choices in ballots
+        pure_ballot(cycle.ballot_kind, [(pid, pts) for pid, pts in lines if pid in ids], str(ballot_id))
+        for ballot_id, commune_id, lines in ballots
         if envelope.commune_id is None or commune_id == envelope.commune_id
     )
     return Election(
         budget=envelope.amount_cents,
         projects=tuple(PureProject(id=str(p.pk), cost=p.cost_cents, name=p.title) for p in proposals),
         ballots=pure_ballots,
-        kind=PureKind.APPROVAL,
+        kind=PURE_KIND[cycle.ballot_kind],
     )
 
 
@@ -98,13 +108,13 @@ def _tie_break_records(result: Result, titles: dict[str, str]) -> list[dict[str,
     ]
 
 
-def frozen_ballots(cycle: BudgetCycle) -> list[tuple[int, int | None, list[int]]]:
-    """Every current ballot as (id, commune id, chosen proposal ids), in id order."""
-    choices: dict[int, list[int]] = {}
-    for ballot_id, proposal_id in BallotChoice.objects.filter(ballot__cycle=cycle).values_list(
-        "ballot_id", "proposal_id"
+def frozen_ballots(cycle: BudgetCycle) -> list[FrozenBallot]:
+    """Every current ballot as (id, commune id, sorted (proposal id, points) lines)."""
+    choices: dict[int, list[tuple[int, int]]] = {}
+    for ballot_id, proposal_id, points in BallotChoice.objects.filter(ballot__cycle=cycle).values_list(
+        "ballot_id", "proposal_id", "points"
     ):
-        choices.setdefault(ballot_id, []).append(proposal_id)
+        choices.setdefault(ballot_id, []).append((proposal_id, points))
     return [
         (ballot_id, commune_id, sorted(choices.get(ballot_id, [])))
         for ballot_id, commune_id in Ballot.objects.filter(cycle=cycle)
@@ -134,7 +144,7 @@ def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
             proposals = list(
                 Proposal.objects.filter(envelope=envelope, status=ProposalStatus.FEASIBLE).order_by("pk")
             )
-            election = envelope_election(envelope, ballots, proposals)
+            election = envelope_election(cycle, envelope, ballots, proposals)
             result = allocate(election, rule=cycle.rule, tie_break=TIE_BREAK, seed=head,
                               add1_stop=ADD1_STOP if cycle.rule == "mes-add1" else None)
             computed.append((envelope, proposals, result))

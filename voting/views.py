@@ -15,7 +15,7 @@ from budgets.services import close_voting, current_phase_of
 from config.errors import InvalidBallot, NotAllowed
 from config.throttling import limit_writes
 from voting import selectors
-from voting.forms import BallotForm, CertifyForm
+from voting.forms import CertifyForm, parse_ballot
 from voting.services import cast_ballot
 from voting.tally import certification_status, certify_result, run_tally
 
@@ -25,32 +25,29 @@ from voting.tally import certification_status, certify_result, run_tally
 def ballot_cast(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=slug)
     page = selectors.ballot_page(cycle, request.user)
-    form = BallotForm(request.POST or None, option_ids=page.option_ids)
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            receipt = cast_ballot(voter=request.user, cycle=cycle,
-                                  proposal_ids=form.cleaned_data["choices"])
-        except InvalidBallot as error:
-            problems = [str(p) for p in error.problems]
-        else:
-            messages.success(request, _("Votre vote a été remplacé.") if receipt.is_replacement
-                             else _("Votre vote est enregistré."))
-            return redirect("voting:receipt", slug=cycle.slug)
-        page.chosen_ids = set(form.cleaned_data["choices"])
-    status = 400 if problems or form.errors else 200
+    if request.method == "POST":
+        lines, problems = parse_ballot(cycle.ballot_kind, request.POST, page.option_ids, page.envelope_of)
+        if not problems:
+            try:
+                receipt = cast_ballot(voter=request.user, cycle=cycle, points=lines)
+            except InvalidBallot as error:
+                problems = [str(p) for p in error.problems]
+            else:
+                messages.success(request, _("Votre vote a été remplacé.") if receipt.is_replacement
+                                 else _("Votre vote est enregistré."))
+                return redirect("voting:receipt", slug=cycle.slug)
+        page.chosen = lines
     return render(request, "voting/ballot_cast.html", {
-        "cycle": cycle, "page": page, "form": form, "problems": problems,
-        "phase": current_phase_of(cycle),
-    }, status=status)
+        "cycle": cycle, "page": page, "problems": problems, "phase": current_phase_of(cycle),
+    }, status=400 if problems else 200)
 
 
 @login_required
 def receipt(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=slug)
     page = selectors.ballot_page(cycle, request.user)
-    chosen = [p for g in page.groups for p in g.proposals if p.pk in page.chosen_ids]
-    return render(request, "voting/receipt.html", {"cycle": cycle, "page": page, "chosen": chosen})
+    return render(request, "voting/receipt.html", {"cycle": cycle, "page": page})
 
 
 def _require_admin(request: HttpRequest) -> None:

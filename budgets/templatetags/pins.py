@@ -46,3 +46,9 @@ def nav_cycle(context: template.Context) -> BudgetCycle | None:
     if isinstance(cycle, BudgetCycle):
         return cycle
     return BudgetCycle.objects.order_by("-created_at").first()
+
+
+@register.filter
+def rank_range(length: Any) -> range:
+    """``{% for r in cycle.max_choices|rank_range %}`` → 1 … length."""
+    return range(1, int(length) + 1)
