@@ -37,4 +37,5 @@ def render_minutes(cycle: BudgetCycle, *, generated_at: datetime | None = None,
     from weasyprint import HTML  # imported here: loading pango is slow and only PDFs need it
 
     html = minutes_html(cycle, generated_at=generated_at, language=language)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf

@@ -74,7 +74,7 @@ class Certifier:
 
 def certifier_name(user: Any) -> str:
     """The display name, else the full name, else the public label of the member."""
-    return user.display_name or user.get_full_name() or user.public_name
+    return str(user.display_name or user.get_full_name() or user.public_name)
 
 
 @dataclass(frozen=True)
