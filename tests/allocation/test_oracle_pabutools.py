@@ -1,0 +1,233 @@
+"""Parity with the reference implementation, pabutools 1.2.3, on random small elections.
+
+pabutools is a test oracle only (it is slow, and hard-requires the proprietary gurobipy,
+so it is installed with ``pip install --no-deps pabutools==1.2.3`` plus numpy, gmpy2,
+natsort, pulp, prefsampling and preflibtools); this file is skipped when it is absent.
+
+Mapping (lexicographic tie-breaking on the project id everywhere, pabutools'
+``lexico_tie_breaking``; utilities as in /work/shared/data/pabulib/README.md):
+
+- ``greedy`` (approval) = ``greedy_utilitarian_welfare`` with ``Cost_Sat``; selection order
+  compared.
+- ``greedy-cost`` = ``greedy_utilitarian_welfare`` with ``Cardinality_Sat`` (approval),
+  ``Additive_Cardinal_Sat`` (cumulative) or ``Additive_Borda_Sat`` (ordinal, L-1..0);
+  selection order compared.
+- ``mes`` = ``method_of_equal_shares`` with ``Cost_Sat`` / points / Borda; order compared.
+- ``mes-add1`` (``add1_stop="exhaustive"``) = ``method_of_equal_shares(...,
+  voter_budget_increment=1)``: per-voter budget raised one unit until the outcome is
+  exhaustive or would overspend.
+- ``phragmen`` = ``sequential_phragmen``; pabutools returns its selection sorted, so sets are
+  compared.
+- ``max-welfare`` = ``max_additive_utilitarian_welfare`` with the ILP solver and
+  ``resoluteness=False`` (every optimal set; pabutools itself breaks no tie): ours must be
+  one of them, and the one our lexicographic rule picks (``welfare.py``: the set holding
+  the smallest id of the symmetric difference wins).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from budgets.allocation.engine import allocate
+from budgets.allocation.profile import BordaConvention, Profile, build_profile
+from budgets.allocation.types import Ballot, BallotKind, Election, Project
+
+pytest.importorskip(
+    "pabutools.rules",
+    reason="pabutools is not installed (pip install --no-deps pabutools==1.2.3 numpy gmpy2 "
+    "natsort pulp prefsampling preflibtools): the parity oracle cannot run",
+)
+
+from pabutools import election as pb  # noqa: E402
+from pabutools import rules as pr  # noqa: E402
+from pabutools.tiebreaking import lexico_tie_breaking  # noqa: E402
+
+# pulp (used by pabutools' ILP) warns about its own coming 4.0 API on every call.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+IDS = ("1", "2", "10", "11", "a", "B", "p9", "20")
+
+SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def elections(draw: st.DrawFn, kind: BallotKind, min_cost: int = 1) -> Election:
+    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=6, unique=True))
+    palette = draw(st.sampled_from([(2, 4), (3,), tuple(range(min_cost, 7)), tuple(range(1, 25))]))
+    if min_cost == 0:
+        palette = (0, *palette)
+    costs = draw(st.lists(st.sampled_from(palette), min_size=len(ids), max_size=len(ids)))
+    budget = draw(st.integers(0, sum(costs) + 1))
+    n = draw(st.integers(1, 9))
+    ballots = []
+    least = 0 if kind is BallotKind.APPROVAL else 1
+    for v in range(n):
+        chosen = draw(
+            st.lists(st.sampled_from(ids), min_size=least, max_size=len(ids), unique=True)
+        )
+        points: tuple[int, ...] = ()
+        if kind is BallotKind.CUMULATIVE:
+            points = tuple(
+                draw(st.lists(st.integers(1, 4), min_size=len(chosen), max_size=len(chosen)))
+            )
+        ballots.append(Ballot(f"v{v}", tuple(chosen), points))
+    projects = tuple(Project(i, c) for i, c in zip(ids, costs, strict=True))
+    return Election(budget, projects, tuple(ballots), kind)
+
+
+def to_pabutools(election: Election) -> tuple[Any, Any, Any]:
+    """Instance, profile and the satisfaction class pabutools uses for ``election``'s kind."""
+    projects = {p.id: pb.Project(p.id, p.cost) for p in election.projects}
+    instance = pb.Instance(projects.values(), budget_limit=election.budget)
+    if election.kind is BallotKind.APPROVAL:
+        ballots = [pb.ApprovalBallot(projects[c] for c in b.choices) for b in election.ballots]
+        return instance, pb.ApprovalProfile(ballots, instance=instance), pb.Cost_Sat
+    if election.kind is BallotKind.CUMULATIVE:
+        cumulative = [
+            pb.CumulativeBallot({projects[c]: p for c, p in zip(b.choices, b.points, strict=True)})
+            for b in election.ballots
+        ]
+        profile = pb.CumulativeProfile(cumulative, instance=instance)
+        return instance, profile, pb.Additive_Cardinal_Sat
+    ordinal = [pb.OrdinalBallot([projects[c] for c in b.choices]) for b in election.ballots]
+    return instance, pb.OrdinalProfile(ordinal, instance=instance), pb.Additive_Borda_Sat
+
+
+def pabutools_outcome(election: Election, rule: str) -> list[str]:
+    """pabutools' selection for ``rule``, in its order (see the module docstring)."""
+    instance, profile, sat = to_pabutools(election)
+    tie = lexico_tie_breaking
+    if rule == "greedy":
+        out = pr.greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
+    elif rule == "greedy-cost":
+        if election.kind is BallotKind.APPROVAL:
+            sat = pb.Cardinality_Sat
+        out = pr.greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
+    elif rule == "mes":
+        out = pr.method_of_equal_shares(instance, profile, sat_class=sat, tie_breaking=tie)
+    elif rule == "mes-add1":
+        out = pr.method_of_equal_shares(
+            instance, profile, sat_class=sat, tie_breaking=tie, voter_budget_increment=1
+        )
+    elif rule == "phragmen":
+        out = pr.sequential_phragmen(instance, profile, tie_breaking=tie)
+    else:
+        raise ValueError(rule)
+    return [p.name for p in out]
+
+
+def pabutools_optima(election: Election) -> list[set[str]]:
+    """Every budget allocation of maximum welfare, per pabutools' ILP."""
+    instance, profile, sat = to_pabutools(election)
+    outs = pr.max_additive_utilitarian_welfare(
+        instance,
+        profile,
+        sat_class=sat,
+        resoluteness=False,
+        inner_algo=pr.MaxAddUtilWelfareAlgo.ILP_SOLVER,
+    )
+    return [{p.name for p in out} for out in outs]
+
+
+def profile_of(election: Election) -> Profile:
+    return build_profile(election, borda=BordaConvention.PABUTOOLS)
+
+
+def ours(election: Election, rule: str) -> list[str]:
+    borda = "pabutools" if election.kind is BallotKind.ORDINAL else None
+    return list(allocate(election, rule=rule, borda=borda).selected)
+
+
+def lexicographic_pick(optima: list[set[str]]) -> set[str]:
+    best = optima[0]
+    for other in optima[1:]:
+        if other != best and min(other ^ best) in other:
+            best = other
+    return best
+
+
+approval = elections(BallotKind.APPROVAL)
+scored = st.one_of(elections(BallotKind.CUMULATIVE), elections(BallotKind.ORDINAL))
+
+
+@SETTINGS
+@given(election=approval)
+def test_greedy_selects_what_pabutools_selects_in_the_same_order(election: Election) -> None:
+    assert ours(election, "greedy") == pabutools_outcome(election, "greedy")
+
+
+@SETTINGS
+@given(election=st.one_of(approval, scored))
+def test_greedy_cost_selects_what_pabutools_selects_in_the_same_order(election: Election) -> None:
+    assert ours(election, "greedy-cost") == pabutools_outcome(election, "greedy-cost")
+
+
+@SETTINGS
+@given(election=st.one_of(approval, scored))
+def test_mes_selects_what_pabutools_selects_in_the_same_order(election: Election) -> None:
+    assert ours(election, "mes") == pabutools_outcome(election, "mes")
+
+
+@SETTINGS
+@given(election=st.one_of(approval, scored))
+def test_mes_add1_exhaustive_selects_what_pabutools_selects(election: Election) -> None:
+    assert ours(election, "mes-add1") == pabutools_outcome(election, "mes-add1")
+
+
+@SETTINGS
+@given(election=approval)
+def test_phragmen_selects_what_pabutools_selects(election: Election) -> None:
+    assert sorted(ours(election, "phragmen")) == sorted(pabutools_outcome(election, "phragmen"))
+
+
+@settings(SETTINGS, max_examples=15)
+@given(election=st.one_of(approval, scored))
+def test_max_welfare_is_the_lexicographic_choice_among_pabutools_optima(
+    election: Election,
+) -> None:
+    # pabutools lists optima with and without zero-utility projects; we never fund those
+    # (welfare.py), so they are taken out before comparing.
+    profile = profile_of(election)
+    utility = dict(zip(profile.project_ids, profile.total_utility, strict=True))
+    optima = []
+    for optimum in pabutools_optima(election):
+        useful = {p for p in optimum if utility[p] > 0}
+        if useful not in optima:
+            optima.append(useful)
+    chosen = set(ours(election, "max-welfare"))
+    assert chosen in optima
+    assert chosen == lexicographic_pick(optima)
+
+
+@SETTINGS
+@given(election=elections(BallotKind.APPROVAL, min_cost=0))
+def test_with_free_projects_every_rule_selects_the_same_set_as_pabutools(
+    election: Election,
+) -> None:
+    for rule in ("greedy", "greedy-cost", "mes", "mes-add1", "phragmen"):
+        assert sorted(ours(election, rule)) == sorted(pabutools_outcome(election, rule)), rule
+
+
+@pytest.mark.parametrize("rule", ["greedy", "greedy-cost", "mes", "mes-add1", "phragmen"])
+def test_an_election_without_ballots_gives_what_pabutools_gives(rule: str) -> None:
+    election = Election(10, (Project("b", 4), Project("a", 7)), (), BallotKind.APPROVAL)
+    assert sorted(ours(election, rule)) == sorted(pabutools_outcome(election, rule))
+
+
+def test_greedy_funds_a_free_project_in_pabutools_order() -> None:
+    # Cost_Sat gives a free project zero satisfaction, so pabutools ranks it last by
+    # satisfaction per cost (0), after "b" (1 vote per unit), although both have 1 vote.
+    election = Election(
+        1, (Project("a", 0), Project("b", 1)), (Ballot("v", ("a", "b")),), BallotKind.APPROVAL
+    )
+    assert pabutools_outcome(election, "greedy") == ["b", "a"]
+    assert ours(election, "greedy") == ["b", "a"]
