@@ -21,14 +21,11 @@ more reconciled sheets than paper participations registered at it; every write i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,6 +40,7 @@ from budgets.services import require_phase_allows
 from config.errors import AlreadyVoted, Conflict, NotAllowed, NotEligible
 from proposals.models import Proposal
 from territory.models import Commune
+from voting.eligibility import age_on, cycle_communes
 from voting.models import (
     Channel,
     InPersonEvent,
@@ -51,6 +49,7 @@ from voting.models import (
     Participation,
     SheetStatus,
 )
+from voting.secrecy import keyed_digest
 from voting.services import ballot_options, check_choices, record_ballot
 
 
@@ -70,13 +69,6 @@ class KeyingOutcome:
 # Keys and digests
 
 
-def _paper_key() -> bytes:
-    """A key for paper digests, derived from the configured ballot key (or SECRET_KEY)
-    with its own label, so these digests cannot be confused with voter pseudonyms."""
-    base = getattr(settings, "BALLOT_PSEUDONYM_KEY", "") or settings.SECRET_KEY
-    return hmac.new(base.encode("utf-8"), b"pins-paper-channel", hashlib.sha256).digest()
-
-
 def _normalise(text: str) -> str:
     """Case, accents and spacing do not matter: "  Élise  Dupont-" == "elise dupont-"."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -91,23 +83,17 @@ def person_digest(*, last_name: str, first_name: str, birth_date: date, postcode
         _normalise(last_name), _normalise(first_name), birth_date.isoformat(),
         "".join(postcode.split()),
     ])
-    return hmac.new(_paper_key(), message.encode("utf-8"), hashlib.sha256).hexdigest()
+    return keyed_digest("paper-person", message)
 
 
 def paper_pseudonym(*, event_id: int, number: int) -> str:
     """The ballot pseudonym of a paper sheet: HMAC of "paper:<event>:<number>". It depends
     on the sheet only; the register never records which sheet a person put in the box."""
-    message = f"paper:{event_id}:{number}".encode("ascii")
-    return hmac.new(_paper_key(), message, hashlib.sha256).hexdigest()
+    return keyed_digest("paper-sheet", f"paper:{event_id}:{number}")
 
 
 # ---------------------------------------------------------------------------------------
 # Checks shared by the services
-
-
-def cycle_communes(cycle: BudgetCycle) -> list[Commune]:
-    """Communes that have an envelope in the cycle (the territory of the vote)."""
-    return [e.commune for e in cycle.envelopes.select_related("commune") if e.commune is not None]
 
 
 def require_facilitator(user: Any, commune: Commune) -> None:
@@ -127,10 +113,6 @@ def paper_envelopes(event: InPersonEvent) -> list[Envelope]:
 def paper_options(event: InPersonEvent) -> list[Proposal]:
     """The proposals printed on the event's paper ballot (same as online for its residents)."""
     return ballot_options(event.cycle, paper_envelopes(event))
-
-
-def age_on(birth_date: date, today: date) -> int:
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
 
 
 def _require_old_enough(cycle: BudgetCycle, birth_date: date | None) -> None:

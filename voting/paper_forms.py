@@ -28,7 +28,9 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, communes: list[Commune], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = Commune.objects.filter(pk__in=[c.pk for c in communes])
+        field = self.fields["commune"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Commune.objects.filter(pk__in=[c.pk for c in communes])
 
 
 class AccountVoterForm(forms.Form):

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -84,7 +84,7 @@ def _render_event(request: HttpRequest, event: InPersonEvent, *, status: int = 2
                   sheet_form: SheetForm | None = None) -> HttpResponse:
     options = paper.paper_options(event)
     sheet_form = sheet_form or SheetForm(options=options, ballot_kind=event.cycle.ballot_kind)
-    posted = sheet_form.data if sheet_form.is_bound else None
+    posted = sheet_form.data if isinstance(sheet_form.data, QueryDict) else None
     checked = set(posted.getlist("choices")) if posted is not None else set()
     groups = {e.pk: OptionGroup(e) for e in paper.paper_envelopes(event)}
     for proposal in options:
