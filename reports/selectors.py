@@ -65,16 +65,21 @@ class TieBreakView:
 
 @dataclass(frozen=True)
 class Certifier:
-    """A signature on the current run, with the name to print (never the e-mail)."""
+    """A signature on the current run.
+
+    ``name`` is for the public page (never the e-mail address); ``identity`` is for the
+    minutes, whose readers are staff and committee: the e-mail when no name is known.
+    """
 
     name: str
+    identity: str
     certified_at: datetime
     statement: str
 
 
 def certifier_name(user: Any) -> str:
-    """The display name, else the full name, else the public label of the member."""
-    return str(user.display_name or user.get_full_name() or user.public_name)
+    """The display name, else the full name, else an empty string."""
+    return str(user.display_name or user.get_full_name() or "")
 
 
 @dataclass(frozen=True)
@@ -111,8 +116,12 @@ class CycleReport:
 
     @property
     def certifiers(self) -> list[Certifier]:
-        return [Certifier(name=certifier_name(c.member), certified_at=c.certified_at,
-                          statement=c.statement) for c in self.certifications]
+        return [
+            Certifier(name=certifier_name(c.member) or _("Membre du comité de suivi"),
+                      identity=certifier_name(c.member) or c.member.email,
+                      certified_at=c.certified_at, statement=c.statement)
+            for c in self.certifications
+        ]
 
     @property
     def is_tallied(self) -> bool:
@@ -153,7 +162,7 @@ CRITERIA = {
     "more votes": gettext_lazy("plus de voix"),
     "lower cost": gettext_lazy("coût le plus bas"),
     "seeded lottery": gettext_lazy(
-        "tirage au sort reproductible (graine : tête du registre des bulletins)"),
+        "tirage au sort reproductible, graine : tête du registre des bulletins"),
     "lexicographic project id": gettext_lazy("ordre des identifiants de projet"),
 }
 

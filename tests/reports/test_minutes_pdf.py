@@ -167,6 +167,17 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
 
 @needs_pdftotext
 @pytest.mark.django_db
+def test_minutes_name_a_certifier_without_a_name_by_e_mail(tmp_path):
+    built = build_results_world(certifier_keys=("committee_member",))
+    member = built.world.committee_member
+    member.display_name = ""
+    member.save(update_fields=["display_name"])
+    text = pdf_text(render_minutes(built.world.cycle), tmp_path)
+    assert re.search(r"^committee@example\.org \d+ \w+ \d{4} à \d\d:\d\d —$", text, re.MULTILINE)
+
+
+@needs_pdftotext
+@pytest.mark.django_db
 def test_minutes_before_the_tally_say_there_is_no_result(tmp_path):
     built = build_results_world(tallied=False)
     text = pdf_text(render_minutes(built.world.cycle), tmp_path)

@@ -201,3 +201,31 @@ def test_figures_after_a_real_tally_and_certification_equal_the_database(client)
             assert to_int(rows[line.proposal.title][0]) == line.votes
             assert rows[line.proposal.title][2] == ("Oui" if line.is_funded else "Non")
     assert Certification.objects.filter(tally_run=run).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_certifier_without_a_name_is_shown_by_role_never_by_e_mail(client):
+    built = build_results_world(certifier_keys=("committee_member",))
+    member = built.world.committee_member
+    member.display_name = ""
+    member.save(update_fields=["display_name"])
+    html = client.get(results_url(built.world.cycle)).content.decode()
+    _tables, texts = read_page(html)
+    assert texts["certifiers"].startswith("Membre du comité de suivi, le ")
+    assert member.email not in html
+
+
+@pytest.mark.django_db
+def test_a_lottery_tie_break_of_the_real_tally_is_explained_on_the_page(client):
+    world = build_world(phase=PhaseKind.VOTING)
+    bancs = make_proposal(world, title="Bancs", cost_cents=60_000_00)
+    jardin = make_proposal(world, title="Jardin", cost_cents=60_000_00)
+    cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[bancs.pk])
+    cast_ballot(voter=world.second_resident, cycle=world.cycle, proposal_ids=[jardin.pk])
+    set_phase(world.cycle, PhaseKind.RESULTS)
+    run = run_tally(actor=world.admin, cycle=world.cycle)
+    [record] = run.envelope_results.get(envelope=world.cenon_envelope).tie_breaks
+    _tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
+    assert texts[f"tie-breaks-{world.cenon_envelope.pk}"] == (
+        f"Égalité entre Bancs, Jardin : {record['winner']} passe en premier "
+        "(tirage au sort reproductible, graine : tête du registre des bulletins).")
