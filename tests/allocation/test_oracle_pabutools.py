@@ -16,6 +16,12 @@ Mapping (lexicographic tie-breaking on the project id everywhere, pabutools'
 - ``mes-add1`` (``add1_stop="exhaustive"``) = ``method_of_equal_shares(...,
   voter_budget_increment=1)``: per-voter budget raised one unit until the outcome is
   exhaustive or would overspend.
+- ``mes-add1`` (``add1_stop="overspend"``) = ``exhaustion_by_budget_increase`` over
+  ``method_of_equal_shares`` with ``exhaustive_stop=False`` and a total-budget step of n
+  (one unit per voter): raised until the next outcome would overspend. When every project
+  with supporters is funded we stop raising (recorded as "all candidates funded") while
+  pabutools goes on to its budget bound; the set is then the same but the order of the
+  rounds may differ, so only the set is compared in that case.
 - ``phragmen`` = ``sequential_phragmen``; pabutools returns its selection sorted, so sets are
   compared.
 - ``max-welfare`` = ``max_additive_utilitarian_welfare`` with the ILP solver and
@@ -118,6 +124,15 @@ def pabutools_outcome(election: Election, rule: str) -> list[str]:
         out = pr.method_of_equal_shares(
             instance, profile, sat_class=sat, tie_breaking=tie, voter_budget_increment=1
         )
+    elif rule == "mes-add1-overspend":
+        out = pr.exhaustion_by_budget_increase(
+            instance,
+            profile,
+            pr.method_of_equal_shares,
+            rule_params={"sat_class": sat, "tie_breaking": tie},
+            exhaustive_stop=False,
+            budget_step=len(election.ballots),
+        )
     elif rule == "phragmen":
         out = pr.sequential_phragmen(instance, profile, tie_breaking=tie)
     else:
@@ -181,6 +196,20 @@ def test_mes_selects_what_pabutools_selects_in_the_same_order(election: Election
 @given(election=st.one_of(approval, scored))
 def test_mes_add1_exhaustive_selects_what_pabutools_selects(election: Election) -> None:
     assert ours(election, "mes-add1") == pabutools_outcome(election, "mes-add1")
+
+
+@SETTINGS
+@given(election=st.one_of(approval, scored))
+def test_mes_add1_overspend_selects_what_pabutools_budget_increase_selects(
+    election: Election,
+) -> None:
+    borda = "pabutools" if election.kind is BallotKind.ORDINAL else None
+    result = allocate(election, rule="mes-add1", add1_stop="overspend", borda=borda)
+    reference = pabutools_outcome(election, "mes-add1-overspend")
+    if dict(result.details)["add1_stopped_because"] == "all candidates funded":
+        assert sorted(result.selected) == sorted(reference)
+    else:
+        assert list(result.selected) == reference
 
 
 @SETTINGS
