@@ -275,10 +275,13 @@ def _run_mes(
             key="votes" if profile.utility is Utility.COST else "votes-per-cost",
             initial=selected,
         )
-        for i in filled.selected[len(selected):]:
-            explanations[i] = dataclasses.replace(
-                filled.explanations[i], note="greedy fill after MES"
-            )
+        mes_funded = set(selected)
+        for i in range(n):
+            if i not in mes_funded:  # the fill decides: funded, did not fit, lost a tie
+                fill = filled.explanations[i]
+                explanations[i] = dataclasses.replace(
+                    fill, note=f"not funded by MES; greedy fill: {fill.note}".rstrip(": ")
+                )
         tie_breaks += [
             dataclasses.replace(t, context="greedy fill") for t in filled.tie_breaks
         ]

@@ -121,9 +121,8 @@ class _Parser:
         """Yield (line number, fields) for every non-blank row."""
         if '"' not in text:
             # Fast path: no quoting, so a row is a line (most pabulib files).
-            for number, line in enumerate(text.split("\n"), 1):
-                if line.endswith("\r"):
-                    line = line[:-1]
+            for number, line in enumerate(io.StringIO(text, newline="\n"), 1):
+                line = line.rstrip("\r\n")
                 if line.strip():
                     yield number, line.split(";")
             return
@@ -150,7 +149,12 @@ class _Parser:
         return None
 
     def section(self, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-        """Read a section header, its column header and its rows (with line numbers)."""
+        """Read a section header, its column header and all its rows (with line numbers)."""
+        columns = self.header(name)
+        return columns, list(self.body(name, len(columns)))
+
+    def header(self, name: str) -> list[str]:
+        """Read a section marker and its column header."""
         row = self.next_row()
         if row is None:
             raise self.error(f"file ends before the {name} section")
@@ -164,21 +168,20 @@ class _Parser:
         columns = [c.strip() for c in header]
         if len(set(columns)) != len(columns):
             raise self.error(f"duplicate column in the {name} header")
-        rows: list[tuple[int, list[str]]] = []
+        return columns
+
+    def body(self, name: str, width: int) -> Iterator[tuple[int, list[str]]]:
+        """Yield the rows of a section up to the next section marker (streamed)."""
         while True:
             row = self.next_row()
             if row is None:
-                break
+                return
             if len(row) == 1 and row[0].strip().upper() in _SECTIONS:
                 self.pending = (self.line, row)
-                break
-            line = self.line
-            if len(row) != len(columns):
-                raise self.error(
-                    f"{name} row has {len(row)} fields, the header has {len(columns)}", line
-                )
-            rows.append((line, row))
-        return columns, rows
+                return
+            if len(row) != width:
+                raise self.error(f"{name} row has {len(row)} fields, the header has {width}")
+            yield self.line, row
 
     def intern(self, value: str) -> str:
         got = self.interned.get(value)
@@ -265,12 +268,10 @@ class _Parser:
         )
 
     def votes(self, kind: BallotKind, known: dict[str, str]) -> tuple[Ballot, ...]:
-        cols, rows = self.section("VOTES")
+        cols = self.header("VOTES")
         if "voter_id" not in cols or "vote" not in cols:
             raise self.error("the VOTES header needs 'voter_id' and 'vote'")
-        extra_row = self.next_row()
-        if extra_row is not None:
-            raise self.error(f"unexpected content after the VOTES section: {extra_row[0][:40]!r}")
+        rows = self.body("VOTES", len(cols))
         i_voter = cols.index("voter_id")
         i_vote = cols.index("vote")
         with_points = kind in _WITH_POINTS
@@ -332,6 +333,9 @@ class _Parser:
                     extras[values] = got
                 extra = got
             append(Ballot(voter, choices, points, extra))
+        extra_row = self.next_row()
+        if extra_row is not None:
+            raise self.error(f"unexpected content after the VOTES section: {extra_row[0][:40]!r}")
         return tuple(ballots)
 
 
