@@ -1,6 +1,7 @@
 """Posting and reading comments on a proposal page through the HTTP layer."""
 
 import pytest
+from django.core.cache import cache
 
 from deliberation.models import Comment
 from tests.builders import build_world, make_proposal
@@ -137,3 +138,20 @@ def test_detail_page_runs_a_bounded_number_of_queries(client, django_assert_max_
     with django_assert_max_num_queries(10):
         response = client.get(f"/propositions/p/{proposal.pk}/")
     assert response.content.decode().count('class="comment"') == 20
+
+
+@pytest.mark.django_db
+def test_too_many_comments_in_a_minute_are_refused_with_a_429_page(client, settings):
+    cache.clear()
+    settings.HTML_WRITE_RATE = "2/60"
+    world = build_world(phase="deliberation")
+    proposal = make_proposal(world)
+    client.force_login(world.resident)
+    for text in ("Un", "Deux"):
+        assert client.post(f"/propositions/p/{proposal.pk}/commenter/",
+                           {"body": text}).status_code == 302
+    response = client.post(f"/propositions/p/{proposal.pk}/commenter/", {"body": "Trois"})
+    assert response.status_code == 429
+    assert "Trop de demandes en peu de temps." in response.content.decode()
+    assert Comment.objects.count() == 2
+    cache.clear()
