@@ -181,3 +181,26 @@ def test_greedy_skip_leaves_no_affordable_project_unfunded(e: Election) -> None:
     votes = {p.id: sum(p.id in b.choices for b in e.ballots) for p in e.projects}
     for a, b in itertools.pairwise(result.selected):
         assert (-votes[a], a) < (-votes[b], b)
+
+
+def test_default_tie_break_prefers_more_votes_when_densities_tie() -> None:
+    # greedy-cost: a has 2 votes for 20, b 1 vote for 10: equal density 1/10.
+    e = approval(20, {"a": 20, "b": 10}, [["a", "b"], ["a"]])
+    lexicographic = allocate(e, rule="greedy-cost")
+    assert lexicographic.selected == ("a",)
+    e_renamed = approval(20, {"z": 20, "b": 10}, [["z", "b"], ["z"]])
+    assert allocate(e_renamed, rule="greedy-cost").selected == ("b",)
+    default = allocate(e_renamed, rule="greedy-cost", tie_break="default", seed="s")
+    assert default.selected == ("z",)
+    assert default.tie_breaks[0].criteria == ("more votes",)
+
+
+def test_every_project_gets_exactly_one_explanation_in_election_order() -> None:
+    e = approval(30, {"c": 10, "a": 25, "b": 10}, [["a", "b"], ["c"]])
+    for rule in ("greedy", "greedy-no-skip", "greedy-cost", "phragmen", "max-welfare"):
+        result = allocate(e, rule=rule)
+        assert [x.project_id for x in result.explanations] == ["c", "a", "b"]
+        funded = {x.project_id for x in result.explanations if x.funded}
+        assert funded == set(result.selected)
+        rounds = [result.explanation(pid).round for pid in result.selected]
+        assert rounds == list(range(1, len(result.selected) + 1))
