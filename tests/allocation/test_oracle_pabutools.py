@@ -22,6 +22,9 @@ Mapping (lexicographic tie-breaking on the project id everywhere, pabutools'
   with supporters is funded we stop raising (recorded as "all candidates funded") while
   pabutools goes on to its budget bound; the set is then the same but the order of the
   rounds may differ, so only the set is compared in that case.
+- ``greedy_fill=True`` after ``mes`` / ``mes-add1`` = ``completion_by_rule_combination`` of
+  that MES and ``greedy_utilitarian_welfare`` with the same satisfaction.
+- ``utility="cardinality"`` for approval ballots = the same rules with ``Cardinality_Sat``.
 - ``phragmen`` = ``sequential_phragmen``; pabutools returns its selection sorted, so sets are
   compared.
 - ``max-welfare`` = ``max_additive_utilitarian_welfare`` with the ILP solver and
@@ -108,11 +111,25 @@ def to_pabutools(election: Election) -> tuple[Any, Any, Any]:
     return instance, pb.OrdinalProfile(ordinal, instance=instance), pb.Additive_Borda_Sat
 
 
-def pabutools_outcome(election: Election, rule: str) -> list[str]:
+def pabutools_outcome(
+    election: Election, rule: str, *, greedy_fill: bool = False, cardinality: bool = False
+) -> list[str]:
     """pabutools' selection for ``rule``, in its order (see the module docstring)."""
     instance, profile, sat = to_pabutools(election)
+    if cardinality:
+        sat = pb.Cardinality_Sat
     tie = lexico_tie_breaking
-    if rule == "greedy":
+    if greedy_fill:
+        first: dict[str, Any] = {"sat_class": sat, "tie_breaking": tie}
+        if rule == "mes-add1":
+            first["voter_budget_increment"] = 1
+        out = pr.completion_by_rule_combination(
+            instance,
+            profile,
+            [pr.method_of_equal_shares, pr.greedy_utilitarian_welfare],
+            [first, {"sat_class": sat, "tie_breaking": tie}],
+        )
+    elif rule == "greedy":
         out = pr.greedy_utilitarian_welfare(instance, profile, sat_class=sat, tie_breaking=tie)
     elif rule == "greedy-cost":
         if election.kind is BallotKind.APPROVAL:
@@ -157,9 +174,9 @@ def profile_of(election: Election) -> Profile:
     return build_profile(election, borda=BordaConvention.PABUTOOLS)
 
 
-def ours(election: Election, rule: str) -> list[str]:
+def ours(election: Election, rule: str, **options: Any) -> list[str]:
     borda = "pabutools" if election.kind is BallotKind.ORDINAL else None
-    return list(allocate(election, rule=rule, borda=borda).selected)
+    return list(allocate(election, rule=rule, borda=borda, **options).selected)
 
 
 def lexicographic_pick(optima: list[set[str]]) -> set[str]:
@@ -210,6 +227,26 @@ def test_mes_add1_overspend_selects_what_pabutools_budget_increase_selects(
         assert sorted(result.selected) == sorted(reference)
     else:
         assert list(result.selected) == reference
+
+
+@settings(SETTINGS, max_examples=20)
+@given(election=st.one_of(approval, scored), rule=st.sampled_from(["mes", "mes-add1"]))
+def test_mes_with_greedy_fill_selects_what_pabutools_rule_combination_selects(
+    election: Election, rule: str
+) -> None:
+    assert ours(election, rule, greedy_fill=True) == pabutools_outcome(
+        election, rule, greedy_fill=True
+    )
+
+
+@settings(SETTINGS, max_examples=20)
+@given(election=approval, rule=st.sampled_from(["mes", "mes-add1"]))
+def test_mes_with_cardinality_utilities_selects_what_pabutools_selects(
+    election: Election, rule: str
+) -> None:
+    assert ours(election, rule, utility="cardinality") == pabutools_outcome(
+        election, rule, cardinality=True
+    )
 
 
 @SETTINGS
