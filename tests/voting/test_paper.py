@@ -1,11 +1,14 @@
 """Paper and in-person channel services: events, the participation register, double keying,
 reconciliation into the ballot log (voting/paper.py)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
 
+from accounts.models import User
 from audit.models import AuditEvent
 from budgets.models import PhaseKind
 from budgets.roles import Role, grant_role
@@ -482,3 +485,61 @@ def test_a_cumulative_paper_ballot_over_the_points_gets_the_same_message_as_onli
     with pytest.raises(InvalidBallot) as on_paper:
         paper.key_paper_sheet(facilitator=w.facilitator, event=w.event, number=1, choices=too_many)
     assert on_paper.value.problems == online.value.problems
+
+
+# --- concurrency (PostgreSQL) ------------------------------------------------------------
+
+def _in_thread(fn):
+    def run(*args):
+        try:
+            return fn(*args)
+        except (Conflict, AlreadyVoted) as refusal:
+            return refusal
+        finally:
+            connections.close_all()
+    return run
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_keyings_of_one_sheet_enter_the_log_once(on_postgres):
+    w = paper_world()
+    register_people(w, 1)
+    facilitators = [w.facilitator, w.second_facilitator, w.third_facilitator]
+    for i in range(9):
+        extra = make_user(f"animateur{i}@example.org")
+        grant_role(extra, Role.FACILITATOR, w.cenon)
+        facilitators.append(extra)
+    event_id, choice = w.event.pk, {w.a.pk: 1}
+
+    @_in_thread
+    def key(user_id):
+        event = InPersonEvent.objects.select_related("cycle", "commune").get(pk=event_id)
+        return paper.key_paper_sheet(facilitator=User.objects.get(pk=user_id), event=event,
+                                     number=1, choices=choice)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(key, [f.pk for f in facilitators]))
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(refused) == 10 and all("déjà concordant" in str(r.message) for r in refused)
+    assert PaperKeying.objects.count() == 2 and Ballot.objects.count() == 1
+    assert BallotLogEntry.objects.count() == 1 and verify_ballot_log(w.cycle)[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_registrations_of_one_person_leave_one_participation(on_postgres):
+    w = paper_world()
+    event_id, facilitator_ids = w.event.pk, [w.facilitator.pk, w.second_facilitator.pk] * 5
+
+    @_in_thread
+    def register(user_id):
+        event = InPersonEvent.objects.select_related("cycle", "commune").get(pk=event_id)
+        return paper.register_paper_voter(facilitator=User.objects.get(pk=user_id), event=event,
+                                          last_name="Dupré", first_name="Élise",
+                                          birth_date=date(1980, 5, 17), postcode="33150")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(register, facilitator_ids))
+    assert sum(isinstance(o, AlreadyVoted) for o in outcomes) == 9
+    assert Participation.objects.count() == 1
