@@ -26,6 +26,9 @@ tuple.
 
 Money is integer smallest units; the floor is ``ceil(envelope * floor_share)`` computed
 exactly with ``fractions.Fraction`` (a ballot spending exactly the floor is admissible).
+A floor nobody could reach is lowered: when every project on offer that fits the cap, taken
+together, still fits the cap, the floor is at most their total cost (so a ballot choosing
+them all is admissible). ``effective_floor`` gives the figure the check uses.
 
 How each method feeds the allocation rules (``utility_basis``) follows the conventions of
 pabutools 1.2.3 and of ``/work/shared/data/pabulib/README.md``: approval-like ballots
@@ -194,6 +197,14 @@ class KnapsackRules:
         """The least a ballot must spend, in smallest units: ceil(envelope * floor_share)."""
         return ceil(self.envelope * Fraction(self.floor_share))
 
+    def effective_floor(self, projects: Mapping[str, Project]) -> int:
+        """``floor``, lowered to the total cost of the projects on offer that fit the cap
+        when all of them together fit the cap (otherwise no ballot could reach the floor)."""
+        fitting = sum(p.cost for p in projects.values() if p.cost <= self.spending_cap)
+        if fitting <= self.spending_cap:
+            return min(self.floor, fitting)
+        return self.floor
+
 
 @dataclass(frozen=True, slots=True)
 class Choose1Rules:
@@ -334,8 +345,8 @@ def _validate_approval_like(
             problems.append(
                 _problem(ProblemCode.OVER_BUDGET, total=total, cap=knapsack.spending_cap)
             )
-        elif not is_empty and total < knapsack.floor:
-            problems.append(_problem(ProblemCode.UNDER_FLOOR, total=total, floor=knapsack.floor))
+        elif not is_empty and total < (floor := knapsack.effective_floor(projects)):
+            problems.append(_problem(ProblemCode.UNDER_FLOOR, total=total, floor=floor))
     return problems
 
 

@@ -419,6 +419,28 @@ def test_problems_are_hashable_so_they_can_be_collected_in_sets() -> None:
     assert len({problem(C.EMPTY_BALLOT), problem(C.EMPTY_BALLOT)}) == 1
 
 
+def test_knapsack_floor_is_lowered_when_the_projects_on_offer_cannot_reach_it() -> None:
+    few = {p.id: p for p in (Project("a", 10_000), Project("b", 20_000))}
+    rules = KnapsackRules(envelope=ENVELOPE, floor_share=Fraction(1, 2))
+    assert rules.effective_floor(few) == 30_000
+    assert validate_ballot(ballot("a", "b"), rules=rules, projects=few) == ()
+    assert validate_ballot(ballot("b"), rules=rules, projects=few) == (
+        problem(C.UNDER_FLOOR, total=20_000, floor=30_000),
+    )
+
+
+def test_knapsack_floor_ignores_projects_over_the_cap_when_lowering_it() -> None:
+    offer = {p.id: p for p in (Project("a", 10_000), Project("huge", 150_000))}
+    rules = KnapsackRules(envelope=ENVELOPE, floor_share=Fraction(1, 2))
+    assert rules.effective_floor(offer) == 10_000
+    assert validate_ballot(ballot("a"), rules=rules, projects=offer) == ()
+
+
+def test_knapsack_floor_is_kept_when_the_projects_on_offer_can_reach_it() -> None:
+    rules = KnapsackRules(envelope=ENVELOPE, floor_share=Fraction(1, 2))
+    assert rules.effective_floor(PROJECTS) == 50_000
+
+
 def test_knapsack_floor_and_cap_are_exact_integers() -> None:
     rules = KnapsackRules(envelope=100_001, floor_share=Fraction(1, 2))
     assert rules.floor == 50_001
