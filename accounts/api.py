@@ -17,7 +17,7 @@ from config.api import PinsAPIView, error_responses
 
 class TokenIn(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(max_length=256, trim_whitespace=False,
+    password = serializers.CharField(min_length=1, max_length=256, trim_whitespace=False,
                                      style={"input_type": "password"})
 
 

@@ -76,7 +76,7 @@ def cycles_queryset() -> QuerySet[BudgetCycle]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Lister les budgets participatifs", responses={200: CycleSummaryOut}),
+    list=extend_schema(summary="Lister les budgets participatifs", responses={200: CycleSummaryOut, **error_responses(404)}),
     retrieve=extend_schema(
         summary="Un budget : enveloppes, calendrier, phase en cours",
         responses={200: CycleDetailOut, **error_responses(404)},

@@ -3,7 +3,7 @@
 - ``PinsAPIView`` / ``PinsViewSet``: token authentication is tried first so that an
   anonymous write gets ``401`` with ``WWW-Authenticate: Token`` (DRF answers 403 when the
   first authentication class is session-based). Session authentication still applies to
-  browsers and enforces CSRF on unsafe methods.
+  browsers and enforces CSRF on unsafe methods. Request bodies are JSON only (415 otherwise).
 - ``ErrorOut``: the one error shape built by ``config.errors.api_exception_handler``,
   declared once for the OpenAPI schema (``error_responses``).
 - ``get_or_404``: fetch-or-refuse with a French ``not_found`` error in that same shape.
@@ -21,6 +21,8 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
@@ -30,12 +32,30 @@ M = TypeVar("M", bound=models.Model)
 API_AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 
+API_PARSERS = [JSONParser]
+
+
+class ApiMetadata(SimpleMetadata):
+    """OPTIONS answers name, description and media types; the schema documents the fields.
+
+    DRF's default also describes the write serializers by calling ``get_object()``, which
+    views with custom look-ups (the ballot, nested lists) do not support.
+    """
+
+    def determine_actions(self, request: Request, view: Any) -> dict:
+        return {}
+
+
 class PinsAPIView(GenericAPIView):
     authentication_classes = API_AUTHENTICATION
+    parser_classes = API_PARSERS
+    metadata_class = ApiMetadata
 
 
 class PinsViewSet(GenericViewSet):
     authentication_classes = API_AUTHENTICATION
+    parser_classes = API_PARSERS
+    metadata_class = ApiMetadata
 
 
 class ErrorBodyOut(serializers.Serializer):

@@ -25,7 +25,7 @@ class CommentOut(serializers.Serializer):
 
 class CommentIn(serializers.Serializer):
     # Longer input is accepted here: the service measures the text once markup is stripped.
-    body = serializers.CharField(max_length=4 * MAX_COMMENT_LENGTH)
+    body = serializers.CharField(min_length=1, max_length=4 * MAX_COMMENT_LENGTH)
 
 
 @extend_schema_view(

@@ -49,8 +49,8 @@ class ProposalFilterIn(serializers.Serializer):
 
 class ProposalSubmitIn(serializers.Serializer):
     envelope = serializers.PrimaryKeyRelatedField(queryset=Envelope.objects.all())
-    title = serializers.CharField(max_length=140)
-    description = serializers.CharField(max_length=5000)
+    title = serializers.CharField(min_length=1, max_length=140)
+    description = serializers.CharField(min_length=1, max_length=5000)
     category = serializers.ChoiceField(choices=Category.choices)
     commune = serializers.SlugRelatedField(slug_field="slug", queryset=Commune.objects.all())
     district = serializers.PrimaryKeyRelatedField(

@@ -179,3 +179,22 @@ def test_too_many_writes_are_throttled_with_a_429(two_writes_per_minute):
     assert int(refused["Retry-After"]) > 0
     assert Comment.objects.count() == 2
     assert client.get(url).status_code == 200  # reads are not counted
+
+
+def test_page_beyond_the_last_is_a_404():
+    build_world()
+
+    assert_api_error(client_for().get("/api/v1/cycles/?page=9"), 404, "not_found")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cycles/bp-test/ballot/",
+                                 "/api/v1/cycles/bp-test/proposals/",
+                                 "/api/v1/proposals/{pk}/review/"])
+def test_options_describes_the_endpoint_without_failing(url):
+    world = build_world(phase=PhaseKind.VOTING)
+    proposal = make_proposal(world)
+
+    response = client_for(world.resident).options(url.format(pk=proposal.pk))
+
+    assert response.status_code == 200
+    assert response.json()["parses"] == ["application/json"]
