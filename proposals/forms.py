@@ -38,7 +38,7 @@ class EurosField(forms.CharField):
     """A text input for an amount in euros; ``cleaned_data`` holds integer cents."""
 
     default_error_messages = {
-        "invalid": _("Indiquez un montant en euros, par exemple 12\u00a0000 ou 12\u00a0000,50."),
+        "invalid": _("Indiquez un montant en euros, par exemple 12 000 ou 12 000,50."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -107,7 +107,7 @@ class ProposalForm(forms.Form):
     )
     estimated_cost = EurosField(
         label=_("Coût estimé (en euros)"),
-        help_text=_("Une estimation suffit, par exemple 15\u00a0000. Les services la vérifieront."),
+        help_text=_("Une estimation suffit, par exemple 15 000. Les services la vérifieront."),
     )
 
     def __init__(self, *args: Any, cycle: BudgetCycle, **kwargs: Any) -> None:

@@ -148,3 +148,15 @@ def test_language_switch_to_english_sets_the_lang_attribute(client):
     assert response["Location"] == "/"
     page = client.get("/").content.decode()
     assert '<html lang="en">' in page
+    assert "<h1>Participatory budget</h1>" in page and "Skip to content" in page
+    page = client.get("/budgets/bp-test/").content.decode()
+    assert "What you can do now" in page and "Proposal submission" in page
+
+
+@pytest.mark.django_db
+def test_pages_are_in_french_unless_the_browser_or_the_visitor_asks_for_english(client):
+    build_world()
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9").content.decode()
+    assert '<html lang="fr">' in page and "<h1>Budget participatif</h1>" in page
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="en">' in page and "<h1>Participatory budget</h1>" in page
