@@ -70,9 +70,14 @@ PYEOF
     set +a
 }
 
-# messages_ensure: compile the translations if the project has any .po file.
+# messages_ensure: compile the translations when a .po file has no .mo beside it
+# (the .mo files are committed; this only helps a checkout where one was forgotten).
 messages_ensure() {
-    if find "$ROOT" -path "$VENV" -prune -o -name '*.po' -print -quit | grep -q .; then
+    local po missing=0
+    while IFS= read -r po; do
+        [ -f "${po%.po}.mo" ] || missing=1
+    done < <(find "$ROOT" -path "$VENV" -prune -o -name '*.po' -print)
+    if [ "$missing" -eq 1 ]; then
         apt_ensure gettext
         (cd "$ROOT" && "$PY" manage.py compilemessages -v0 --ignore=.venv)
     fi
