@@ -9,6 +9,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budgets.allocation.ballots import (
     ApprovalRules,
@@ -516,3 +518,93 @@ def test_importing_ballots_loads_no_django() -> None:
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- properties -----------------------------------------------------------------------------
+
+ANY_RULES = st.one_of(
+    st.builds(
+        ApprovalRules,
+        min_choices=st.integers(0, 2),
+        max_choices=st.one_of(st.none(), st.integers(2, 4)),
+    ),
+    st.builds(
+        KnapsackRules,
+        envelope=st.integers(30_000, 200_000),
+        floor_share=st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1, 2)]),
+    ),
+    st.just(Choose1Rules()),
+    st.builds(
+        CumulativeRules,
+        max_per_project=st.integers(0, 5),
+        max_total=st.integers(3, 10),
+        min_total=st.integers(0, 3),
+    ),
+    st.builds(RankingRules, max_length=st.one_of(st.none(), st.integers(1, 4))),
+    st.builds(ScoreRules, min_score=st.integers(-2, 0), max_score=st.integers(1, 5)),
+)
+
+
+@st.composite
+def rules_and_ballot(draw: st.DrawFn) -> tuple[BallotRules, Ballot]:
+    """Mostly well-formed ballots for the rules drawn (so that admissible ones are common),
+    sometimes not: an unknown id or a repeat, points where none belong, or points missing."""
+    rules = draw(ANY_RULES)
+    most = draw(st.sampled_from([1, 2, 3, 6]))
+    choices = draw(st.lists(st.sampled_from(sorted(PROJECTS)), max_size=most, unique=True))
+    if draw(st.integers(0, 4)) == 0:
+        choices.insert(draw(st.integers(0, len(choices))), draw(st.sampled_from(["zz", "", "a"])))
+    takes_points = isinstance(rules, CumulativeRules | ScoreRules)
+    if draw(st.integers(0, 4)) == 0:
+        size = draw(st.integers(0, 7))
+    else:
+        size = len(choices) if takes_points else 0
+    points = draw(st.lists(st.integers(-1, 6), min_size=size, max_size=size))
+    return rules, Ballot("v", tuple(choices), tuple(points))
+
+
+def plainly_admissible(b: Ballot, rules: BallotRules) -> bool:
+    """The rules restated directly, independently of validate_ballot's code."""
+    ids = list(b.choices)
+    if len(set(ids)) != len(ids) or any(i not in PROJECTS for i in ids):
+        return False
+    if isinstance(rules, CumulativeRules | ScoreRules):
+        if len(b.points) != len(ids):
+            return False
+    elif b.points:
+        return False
+    if isinstance(rules, ApprovalRules):
+        return rules.min_choices <= len(ids) <= (rules.max_choices or len(ids))
+    if isinstance(rules, KnapsackRules):
+        total = sum(PROJECTS[i].cost for i in ids)
+        return (
+            rules.min_choices <= len(ids)
+            and total <= rules.spending_cap
+            and total >= rules.effective_floor(PROJECTS)
+        )
+    if isinstance(rules, Choose1Rules):
+        return len(ids) == 1
+    if isinstance(rules, CumulativeRules):
+        total = sum(b.points)
+        return (
+            all(0 <= p <= rules.max_per_project for p in b.points)
+            and rules.min_total <= total <= rules.max_total
+            and (total > 0 or rules.min_total == 0)
+        )
+    if isinstance(rules, RankingRules):
+        return rules.min_length <= len(ids) <= (rules.max_length or len(ids))
+    return rules.min_choices <= len(ids) and all(
+        rules.min_score <= p <= rules.max_score for p in b.points
+    )
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(case=rules_and_ballot())
+def test_validate_ballot_never_raises_and_accepts_exactly_the_admissible_ballots(
+    case: tuple[BallotRules, Ballot],
+) -> None:
+    rules, the_ballot = case
+    problems = validate_ballot(the_ballot, rules=rules, projects=PROJECTS)
+    assert all(isinstance(p, Problem) and p.message for p in problems)
+    assert (problems == ()) == plainly_admissible(the_ballot, rules)
+    assert validate_ballot(the_ballot, rules=rules, projects=PROJECTS) == problems
