@@ -11,7 +11,9 @@ order, every project that fits taken in that order):
 - ``greedy`` (``key="votes"``, ``skip=True``): projects by decreasing total score (votes for
   approval ballots, points for cumulative ones, rank points for ordinal ones), each funded if
   it fits in what is left, otherwise skipped. For approval ballots this is pabutools' greedy
-  with cost utilities (total cost-utility / cost = votes).
+  with cost utilities (total cost-utility / cost = votes); as there, a free project counts as
+  0 votes for the order (``Cost_Sat`` gives it no satisfaction), so it comes after every
+  project with votes (it is still funded by ``greedy``, as it always fits).
 - ``greedy-no-skip`` (``skip=False``): the same order, but the rule stops at the first project
   that does not fit (the rule Wrocław used).
 - ``greedy-cost`` (``key="votes-per-cost"``): projects by decreasing total score / cost (pabutools'
@@ -36,7 +38,7 @@ from fractions import Fraction
 from itertools import groupby
 from typing import Literal
 
-from budgets.allocation.profile import Profile
+from budgets.allocation.profile import APPROVAL_KINDS, Profile
 from budgets.allocation.result import Outcome, ProjectExplanation, Reason, TieBreak, explain
 from budgets.allocation.tiebreak import Tiebreaker
 
@@ -48,9 +50,11 @@ GreedyKey = Literal["votes", "votes-per-cost"]
 def _density(profile: Profile, i: int, key: GreedyKey) -> tuple[int, Fraction]:
     """Sort key (smaller first): free projects with a positive score, then by density."""
     score = profile.scores[i]
-    if key == "votes":
-        return (1, Fraction(-score))
     cost = profile.costs[i]
+    if key == "votes":
+        if cost == 0 and profile.kind in APPROVAL_KINDS:
+            return (1, Fraction(0))  # pabutools: Cost_Sat gives a free project nothing
+        return (1, Fraction(-score))
     if score > 0 and cost == 0:
         return (0, Fraction(0))
     if score <= 0:
