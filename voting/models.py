@@ -67,6 +67,10 @@ class Ballot(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     receipt_code = models.CharField(max_length=16)
     revision = models.PositiveIntegerField(default=1)
+    # The log holds only a commitment SHA-256(salt + content): the public chain cannot be
+    # read as running totals, and receipts cannot be matched to published ballots.
+    salt = models.CharField(max_length=32)
+    log_seq = models.PositiveIntegerField(help_text="Rang de la dernière entrée du registre pour ce bulletin.")
 
     class Meta:
         verbose_name = _("bulletin")

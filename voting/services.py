@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -11,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.chain import GENESIS, link
+from audit.chain import GENESIS, canonical, link
 from budgets.allocation.ballots import (
     ApprovalRules,
     BallotRules,
@@ -194,6 +196,16 @@ def cast_ballot(
                        is_replacement=is_replacement)
 
 
+def ballot_body(*, commune_id: int | None, channel: str, lines: list[tuple[int, int]]) -> dict[str, Any]:
+    """What a ballot says, in canonical order: the content its log commitment covers."""
+    return {"commune": commune_id, "channel": channel, "choices": sorted([pid, pts] for pid, pts in lines)}
+
+
+def commitment(salt: str, body: dict[str, Any]) -> str:
+    """SHA-256 over the salt and the canonical ballot body."""
+    return hashlib.sha256((salt + "\n" + canonical(body)).encode("utf-8")).hexdigest()
+
+
 def record_ballot(
     *, cycle: BudgetCycle, pseudonym: str, commune_id: int | None, channel: str,
     chosen: list[tuple[Proposal, int]],
@@ -206,22 +218,23 @@ def record_ballot(
     """
     ballot = Ballot.objects.select_for_update().filter(cycle=cycle, pseudonym=pseudonym).first()
     is_replacement = ballot is not None
-    content = {
-        "ballot": pseudonym[:16],
-        "commune": commune_id,
-        "channel": channel,
-        "choices": sorted([p.pk, points] for p, points in chosen),
-    }
+    salt = secrets.token_hex(16)
+    body = ballot_body(commune_id=commune_id, channel=channel,
+                       lines=[(p.pk, points) for p, points in chosen])
+    content = {"ballot": pseudonym[:16], "commitment": commitment(salt, body)}
     entry = append_log(cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
                        content=content)
     if ballot is None:
         ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=channel,
-                                       commune_id=commune_id, receipt_code=entry.receipt_code)
+                                       commune_id=commune_id, receipt_code=entry.receipt_code,
+                                       salt=salt, log_seq=entry.seq)
     else:
         ballot.choices.all().delete()
         ballot.receipt_code = entry.receipt_code
         ballot.revision += 1
-        ballot.save(update_fields=["receipt_code", "revision"])
+        ballot.salt = salt
+        ballot.log_seq = entry.seq
+        ballot.save(update_fields=["receipt_code", "revision", "salt", "log_seq"])
     BallotChoice.objects.bulk_create(
         [BallotChoice(ballot=ballot, proposal=p, points=points) for p, points in chosen]
     )

@@ -11,6 +11,7 @@ certifications); a different fingerprint replaces it, which voids earlier certif
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -56,7 +57,7 @@ def _sha256(value: Any) -> str:
     return hashlib.sha256(canonical(value).encode("utf-8")).hexdigest()
 
 
-FrozenBallot = tuple[int, int | None, list[tuple[int, int]]]
+FrozenBallot = tuple[int, list[tuple[int, int]]]  # (commune id or 0, lines)
 
 
 def envelope_election(cycle: BudgetCycle, envelope: Envelope, ballots: list[FrozenBallot],
@@ -68,13 +69,17 @@ def envelope_election(cycle: BudgetCycle, envelope: Envelope, ballots: list[Froz
     territory-wide envelope counts every ballot.
     """
     ids = {p.pk for p in proposals}
-    pure_ballots = tuple(
-        pure_ballot(cycle.ballot_kind, [(pid, pts) for pid, pts in lines if pid in ids], str(ballot_id))
-        for ballot_id, commune_id, lines in ballots
-        if envelope.commune_id is None or commune_id == envelope.commune_id
+    parts = sorted(
+        (pure_ballot(cycle.ballot_kind, [(pid, pts) for pid, pts in lines if pid in ids])
+         for commune_id, lines in ballots
+         if envelope.commune_id is None or commune_id == envelope.commune_id),
+        key=lambda b: (b.choices, b.points),
     )
+    # Voters are numbered in the canonical order: the published file gives the same election.
+    pure_ballots = tuple(replace(b, voter_id=str(i)) for i, b in enumerate(parts, start=1))
     return Election(
         budget=envelope.amount_cents,
+        scale=100,  # amounts in cents of a euro: one currency unit is 100
         projects=tuple(PureProject(id=str(p.pk), cost=p.cost_cents, name=p.title) for p in proposals),
         ballots=pure_ballots,
         kind=PURE_KIND[cycle.ballot_kind],
@@ -109,17 +114,71 @@ def _tie_break_records(result: Result, titles: dict[str, str]) -> list[dict[str,
 
 
 def frozen_ballots(cycle: BudgetCycle) -> list[FrozenBallot]:
-    """Every current ballot as (id, commune id, sorted (proposal id, points) lines)."""
-    choices: dict[int, list[tuple[int, int]]] = {}
+    """Every current ballot as (commune id, sorted (proposal id, points) lines), in a
+    canonical order that owes nothing to database ids or casting order."""
+    lines: dict[int, list[tuple[int, int]]] = {}
     for ballot_id, proposal_id, points in BallotChoice.objects.filter(ballot__cycle=cycle).values_list(
         "ballot_id", "proposal_id", "points"
     ):
-        choices.setdefault(ballot_id, []).append((proposal_id, points))
-    return [
-        (ballot_id, commune_id, sorted(choices.get(ballot_id, [])))
-        for ballot_id, commune_id in Ballot.objects.filter(cycle=cycle)
-        .order_by("pk").values_list("pk", "commune_id")
-    ]
+        lines.setdefault(ballot_id, []).append((proposal_id, points))
+    return sorted(
+        (commune_id if commune_id is not None else 0, sorted(lines.get(ballot_id, [])))
+        for ballot_id, commune_id in Ballot.objects.filter(cycle=cycle).values_list("pk", "commune_id")
+    )
+
+
+@dataclass
+class EnvelopeComputation:
+    envelope: Envelope
+    proposals: list[Proposal]
+    election: Election
+    result: Result | None = None
+
+
+@dataclass
+class Computation:
+    """Everything a tally decides, before it is stored (also used to re-verify a run)."""
+
+    head: str
+    ballot_count: int
+    input_fingerprint: str
+    envelopes: list[EnvelopeComputation] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        return _sha256({
+            "input": self.input_fingerprint,
+            "envelopes": [[e.envelope.pk, e.result.fingerprint if e.result else ""] for e in self.envelopes],
+        })
+
+
+def cycle_elections(cycle: BudgetCycle) -> Computation:
+    """The pure election of every envelope on the current ballots (rules not yet run).
+
+    Refuses (Conflict) when the ballot chain does not verify.
+    """
+    ok, message, head = verify_ballot_log(cycle)
+    if not ok:
+        raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s") % {"msg": message})
+    ballots = frozen_ballots(cycle)
+    computation = Computation(head=head, ballot_count=len(ballots),
+                              input_fingerprint=_sha256({"log_head": head, "ballots": ballots}))
+    for envelope in cycle.envelopes.select_related("commune").order_by("pk"):
+        proposals = list(
+            Proposal.objects.filter(envelope=envelope, status=ProposalStatus.FEASIBLE).order_by("pk")
+        )
+        computation.envelopes.append(EnvelopeComputation(
+            envelope, proposals, envelope_election(cycle, envelope, ballots, proposals)))
+    return computation
+
+
+def compute_tally(cycle: BudgetCycle) -> Computation:
+    """Run the cycle's rule on every envelope (pure; stores nothing)."""
+    computation = cycle_elections(cycle)
+    for item in computation.envelopes:
+        item.result = allocate(item.election, rule=cycle.rule, tie_break=TIE_BREAK, seed=computation.head,
+                               add1_stop=ADD1_STOP if cycle.rule == "mes-add1" else None)
+    return computation
 
 
 def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
@@ -134,36 +193,21 @@ def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
     require_phase_allows(cycle, Action.TALLY)
     with transaction.atomic():
         BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
-        ok, message, head = verify_ballot_log(cycle)
-        if not ok:
-            raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s") % {"msg": message})
-        ballots = frozen_ballots(cycle)
-        input_fingerprint = _sha256({"log_head": head, "ballots": ballots})
-        computed = []
-        for envelope in cycle.envelopes.select_related("commune").order_by("pk"):
-            proposals = list(
-                Proposal.objects.filter(envelope=envelope, status=ProposalStatus.FEASIBLE).order_by("pk")
-            )
-            election = envelope_election(cycle, envelope, ballots, proposals)
-            result = allocate(election, rule=cycle.rule, tie_break=TIE_BREAK, seed=head,
-                              add1_stop=ADD1_STOP if cycle.rule == "mes-add1" else None)
-            computed.append((envelope, proposals, result))
-        fingerprint = _sha256({
-            "input": input_fingerprint,
-            "envelopes": [[e.pk, r.fingerprint] for e, _p, r in computed],
-        })
+        computation = compute_tally(cycle)
+        fingerprint = computation.fingerprint
         current = TallyRun.objects.filter(cycle=cycle, is_current=True).first()
         if current is not None and current.fingerprint == fingerprint:
             return current
         TallyRun.objects.filter(cycle=cycle, is_current=True).update(is_current=False)
         run = TallyRun.objects.create(
             cycle=cycle, run_at=timezone.now(), run_by=actor, rule=cycle.rule,
-            parameters={"tie_break": TIE_BREAK, "seed": head, "ballot_kind": cycle.ballot_kind},
-            ballot_count=len(ballots), log_head=head, input_fingerprint=input_fingerprint,
-            fingerprint=fingerprint,
+            parameters={"tie_break": TIE_BREAK, "seed": computation.head, "ballot_kind": cycle.ballot_kind},
+            ballot_count=computation.ballot_count, log_head=computation.head,
+            input_fingerprint=computation.input_fingerprint, fingerprint=fingerprint,
         )
-        for envelope, proposals, result in computed:
-            _store_envelope_result(run, envelope, proposals, result)
+        for item in computation.envelopes:
+            assert item.result is not None
+            _store_envelope_result(run, item.envelope, item.proposals, item.result)
         record_event(actor=actor, action="tally.run", target=cycle, payload={
             "tally_run": run.pk, "fingerprint": fingerprint, "replaced": current.pk if current else None,
         })
