@@ -198,15 +198,17 @@ def _participation(cycle: BudgetCycle) -> ParticipationFigures:
         row["channel"]: row["n"]
         for row in Participation.objects.filter(cycle=cycle).values("channel").annotate(n=Count("id"))
     }
+    # The commune recorded with the participation (at the time of the vote), which also
+    # covers in-person voters who have no account.
     communes = (
         Participation.objects.filter(cycle=cycle)
-        .values("voter__commune__name").annotate(n=Count("id")).order_by("voter__commune__name")
+        .values("commune__name").annotate(n=Count("id")).order_by("commune__name")
     )
     return ParticipationFigures(
         total=sum(by_channel.values()),
         by_channel=[LabelledCount(str(channel_labels[c]), by_channel.get(c, 0)) for c in Channel.values],
         by_commune=[
-            LabelledCount(row["voter__commune__name"] or _("Sans commune renseignée"), row["n"])
+            LabelledCount(row["commune__name"] or _("Sans commune renseignée"), row["n"])
             for row in communes
         ],
     )

@@ -1,7 +1,7 @@
 """A cycle after the vote, built row by row, for the results page and the minutes.
 
-The builder writes participations, ballots, choices, a valid ballot-log chain and (when
-asked) a tally run with its envelope results, lines, tie-breaks and certifications
+The builder writes participations, ballots, choices and their ballot-log chain (through
+``record_ballot``, the shared write path) and, when asked, a tally run with its envelope results, lines, tie-breaks and certifications
 directly, without the tally service, so that the reports can be tested on figures known
 in advance. Votes on each result line are *counted* from the ballot choices written
 here, and the allocation is a plain greedy pass (more votes, then lower cost), so the
@@ -21,7 +21,6 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from audit.chain import GENESIS, link
 from budgets.models import Envelope, PhaseKind
 from proposals.models import Proposal
 from tests.builders import World, build_world, make_proposal, make_user
@@ -32,12 +31,12 @@ from voting.models import (
     Certification,
     Channel,
     EnvelopeResult,
-    LogKind,
     Participation,
     ResultLine,
     TallyRun,
 )
-from voting.secrecy import receipt_code, voter_pseudonym
+from voting.secrecy import voter_pseudonym
+from voting.services import record_ballot
 
 # (title, envelope attribute on World, cost in cents)
 PROPOSALS = [
@@ -84,35 +83,28 @@ class ResultsWorld:
 
 
 def cast_rows(world: World, proposals: dict[str, Proposal]) -> list[User]:
-    """Participations, ballots, choices and a valid hash chain for ``VOTERS``.
+    """Participations, and ballots written through ``voting.services.record_ballot``.
 
-    The first voter replaces their ballot once, so the log has one more entry than there
-    are ballots (as after a real replacement).
+    ``record_ballot`` is the write path every channel shares (ballot, choices and the
+    hash-chained log entry); the participation row is written here so that paper voters
+    can be built without the double-keying workflow. The first voter replaces their
+    ballot once, so the log has one more entry than there are ballots.
     """
     cycle = world.cycle
     communes = {"cenon": world.cenon, "floirac": world.floirac}
     voted_at = timezone.now() - timedelta(days=2)
-    prev, seq, voters = GENESIS, 0, []
+    voters = []
     for key, commune_key, channel, titles in VOTERS:
-        voter = world.users.get(key) or make_user(key, commune=communes[commune_key])
+        commune = communes[commune_key]
+        voter = world.users.get(key) or make_user(key, commune=commune)
         voters.append(voter)
-        Participation.objects.create(cycle=cycle, voter=voter, channel=channel, voted_at=voted_at)
+        Participation.objects.create(cycle=cycle, voter=voter, commune=commune, channel=channel,
+                                     voted_at=voted_at)
         pseudonym = voter_pseudonym(cycle_id=cycle.pk, voter_id=voter.pk)
-        kinds = [LogKind.CAST, LogKind.REPLACE] if key == "resident" else [LogKind.CAST]
-        for kind in kinds:
-            seq += 1
-            content = {"ballot": pseudonym[:16], "choices": sorted(proposals[t].pk for t in titles)}
-            body = {"cycle": cycle.pk, "seq": seq, "kind": kind, "content": content}
-            entry_hash = link(prev, body)
-            BallotLogEntry.objects.create(cycle=cycle, seq=seq, kind=kind, content=content,
-                                          prev_hash=prev, hash=entry_hash,
-                                          receipt_code=receipt_code(entry_hash))
-            prev = entry_hash
-        ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=channel,
-                                       commune=communes[commune_key],
-                                       receipt_code=receipt_code(prev), revision=len(kinds))
-        for title in titles:
-            BallotChoice.objects.create(ballot=ballot, proposal=proposals[title])
+        drafts = [titles[:1], titles] if key == "resident" else [titles]
+        for draft in drafts:
+            record_ballot(cycle=cycle, pseudonym=pseudonym, commune_id=commune.pk, channel=channel,
+                          chosen=[(proposals[title], 1) for title in draft])
     return voters
 
 

@@ -131,9 +131,9 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
     assert to_int(_figure(text, "Votants — canal : Papier")) == participations.filter(
         channel=Channel.PAPER).count()
     assert to_int(_figure(text, "Votants — commune : Cenon")) == participations.filter(
-        voter__commune=world.cenon).count()
+        commune=world.cenon).count()
     assert to_int(_figure(text, "Votants — commune : Floirac")) == participations.filter(
-        voter__commune=world.floirac).count()
+        commune=world.floirac).count()
     assert to_int(_figure(text, "Bulletins dépouillés")) == run.ballot_count
 
     spent = re.findall(r"Montant de l’enveloppe : ([\d ]+,\d\d €)\. Montant attribué : "

@@ -82,8 +82,8 @@ def test_participation_figures_shown_equal_the_database(client):
     assert by_channel["Papier"] == 2
     by_commune = {row[0]: to_int(row[1]) for row in tables["participation-by-commune"][1:]}
     assert by_commune == {
-        "Cenon": participations.filter(voter__commune=built.world.cenon).count(),
-        "Floirac": participations.filter(voter__commune=built.world.floirac).count(),
+        "Cenon": participations.filter(commune=built.world.cenon).count(),
+        "Floirac": participations.filter(commune=built.world.floirac).count(),
     }
 
 
