@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from territory.models import Commune, District
 
 
-class DistrictChoiceField(forms.ModelChoiceField):
+class DistrictChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: District) -> str:
         return f"{obj.name} ({obj.commune.name})"
 
@@ -48,7 +48,8 @@ class SignupForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") \
                 and data["password1"] != data["password2"]:
             self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))

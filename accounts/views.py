@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -39,8 +42,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form})
 
 
-login_view = limit_writes(auth_views.LoginView.as_view(
+login_view = limit_writes(cast(Callable[..., HttpResponse], auth_views.LoginView.as_view(
     template_name="accounts/login.html", authentication_form=LoginForm,
     redirect_authenticated_user=True,
-))
+)))
 logout_view = auth_views.LogoutView.as_view()

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetCycle, Envelope
+from budgets.templatetags.pins import format_euros
 from proposals.models import Category, ProposalStatus, ReviewDecision
 from territory.models import Commune, District
 
@@ -48,7 +49,7 @@ class EurosField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)  # required and length checks on the text itself
         if text in self.empty_values:
             return None
@@ -58,12 +59,12 @@ class EurosField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-class EnvelopeChoiceField(forms.ModelChoiceField):
+class EnvelopeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Envelope) -> str:
-        return str(obj.name)
+        return f"{obj.name} ({format_euros(obj.amount_cents)})"
 
 
-class DistrictChoiceField(forms.ModelChoiceField):
+class DistrictChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: District) -> str:
         return f"{obj.name} ({obj.commune.name})"
 
@@ -112,7 +113,9 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, cycle: BudgetCycle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["envelope"].queryset = cycle.envelopes.select_related("commune")
+        envelope_field = self.fields["envelope"]
+        assert isinstance(envelope_field, EnvelopeChoiceField)
+        envelope_field.queryset = cycle.envelopes.select_related("commune")
 
 
 class ReviewForm(forms.Form):
@@ -129,7 +132,8 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         decision = data.get("decision")
         if decision == ReviewDecision.UNFEASIBLE and not (data.get("public_reason") or "").strip():
             self.add_error("public_reason", _("Un motif public est obligatoire pour déclarer "

@@ -66,7 +66,8 @@ def proposal_list(request: HttpRequest, cycle_slug: str) -> HttpResponse:
 def proposal_submit(request: HttpRequest, cycle_slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=cycle_slug)
     require_phase_allows(cycle, Action.SUBMIT)
-    initial = {"commune": request.user.commune_id, "district": request.user.district_id}
+    initial = {"commune": getattr(request.user, "commune_id", None),
+               "district": getattr(request.user, "district_id", None)}
     form = ProposalForm(request.POST or None, cycle=cycle, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

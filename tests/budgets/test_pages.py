@@ -160,3 +160,20 @@ def test_pages_are_in_french_unless_the_browser_or_the_visitor_asks_for_english(
     assert '<html lang="fr">' in page and "<h1>Budget participatif</h1>" in page
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
     assert '<html lang="en">' in page and "<h1>Participatory budget</h1>" in page
+
+
+@pytest.mark.django_db
+def test_cycle_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    build_world()
+    with django_assert_max_num_queries(5):
+        assert client.get("/budgets/bp-test/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_missing_pages_get_a_readable_404_in_the_site_layout(client, settings):
+    settings.DEBUG = False
+    build_world()
+    response = client.get("/budgets/nope/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Page introuvable</h1>" in page and '<main id="contenu"' in page
