@@ -7,6 +7,8 @@ and bodies, invalid input must be refused, and no response may be a server error
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
@@ -20,7 +22,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def token_world(db):
+def wsgi_keeps_the_test_connection():
+    """Called straight through WSGI, Django would close the test's open transaction between
+    requests (PostgreSQL); django.test.Client disconnects the same handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token_world(db, wsgi_keeps_the_test_connection):
     cache.clear()  # write-throttle counts of earlier tests
     world = build_world(phase=PhaseKind.VOTING)
     make_proposal(world, title="Bancs")
