@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +45,8 @@ from voting.models import (
     Participation,
 )
 from voting.secrecy import receipt_code, voter_pseudonym
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,9 @@ def cast_ballot(
                                              channel=Channel.ONLINE, voted_at=timezone.now())
     except IntegrityError as exc:  # only reachable if a lock was bypassed
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
+    if voter.email:
+        code = entry.receipt_code
+        transaction.on_commit(lambda: send_receipt(email=voter.email, cycle=cycle, code=code))
     return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
                        is_replacement=is_replacement)
 
@@ -204,6 +211,19 @@ def ballot_body(*, commune_id: int | None, channel: str, lines: list[tuple[int, 
 def commitment(salt: str, body: dict[str, Any]) -> str:
     """SHA-256 over the salt and the canonical ballot body."""
     return hashlib.sha256((salt + "\n" + canonical(body)).encode("utf-8")).hexdigest()
+
+
+def send_receipt(*, email: str, cycle: BudgetCycle, code: str) -> None:
+    """E-mail the receipt code (never the choices). A mail failure never undoes a vote."""
+    body = _(
+        "Bonjour,\n\nVotre vote au %(cycle)s est enregistré.\nVotre code de reçu : %(code)s\n\n"
+        "Vous pouvez vérifier sur le registre public que ce code y figure. Ce code ne révèle pas "
+        "vos choix. Si vous n’avez pas voté, signalez-le à la mairie.\n"
+    ) % {"cycle": cycle.name, "code": code}
+    try:
+        send_mail(_("Votre reçu de vote"), body, None, [email])
+    except OSError:
+        logger.warning("receipt e-mail could not be sent for cycle %s", cycle.pk)
 
 
 def record_ballot(

@@ -1,0 +1,176 @@
+"""The public bulletin board and the re-verification of a cycle.
+
+During voting the board shows the number of ballots, the length and head of the ballot
+log and answers receipt lookups ("my ballot is recorded") — never running totals (the log
+holds only salted commitments). After the close it publishes the anonymised final ballots
+(canonical order, no receipt, no pseudonym) and, per envelope, the pabulib file they form
+with its SHA-256, from which anyone can recount with ``manage.py recount``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets.allocation.pabulib import write_pabulib
+from budgets.models import BudgetCycle, Envelope, PhaseKind
+from voting.models import Ballot, BallotLogEntry, TallyRun
+from voting.services import ballot_body, commitment, verify_ballot_log
+from voting.tally import compute_tally, cycle_elections, frozen_ballots
+
+
+def is_closed(cycle: BudgetCycle) -> bool:
+    """True once voting is over: the voting phase has ended."""
+    voting = cycle.phases.filter(kind=PhaseKind.VOTING).first()
+    return voting is not None and voting.ends_at <= timezone.now()
+
+
+@dataclass
+class BoardSummary:
+    ballot_count: int
+    log_length: int
+    head: str
+    is_closed: bool
+
+
+def board_summary(cycle: BudgetCycle) -> BoardSummary:
+    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").only("seq", "hash").first()
+    return BoardSummary(
+        ballot_count=Ballot.objects.filter(cycle=cycle).count(),
+        log_length=last.seq if last else 0,
+        head=last.hash if last else "",
+        is_closed=is_closed(cycle),
+    )
+
+
+@dataclass
+class ReceiptLookup:
+    found: bool
+    seq: int = 0
+    is_current: bool = False
+
+
+def lookup_receipt(cycle: BudgetCycle, code: str) -> ReceiptLookup:
+    """Is this receipt in the log, and is it the ballot that counts (not since replaced)?"""
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    formatted = f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:10]}"
+    entry = BallotLogEntry.objects.filter(cycle=cycle, receipt_code=formatted).first()
+    if entry is None:
+        return ReceiptLookup(found=False)
+    current = Ballot.objects.filter(cycle=cycle, receipt_code=formatted, log_seq=entry.seq).exists()
+    return ReceiptLookup(found=True, seq=entry.seq, is_current=current)
+
+
+def public_log(cycle: BudgetCycle) -> list[dict[str, Any]]:
+    """The whole chain as published: seq, kind, commitment, hashes, receipt code."""
+    return [
+        {"seq": e.seq, "kind": e.kind, "content": e.content, "prev_hash": e.prev_hash,
+         "hash": e.hash, "receipt": e.receipt_code}
+        for e in BallotLogEntry.objects.filter(cycle=cycle).order_by("seq").iterator()
+    ]
+
+
+def final_ballots(cycle: BudgetCycle) -> list[dict[str, Any]]:
+    """The anonymised final ballots: commune and (proposal, points) lines, canonical order."""
+    return [{"commune": commune or None, "choices": [list(line) for line in lines]}
+            for commune, lines in frozen_ballots(cycle)]
+
+
+@dataclass
+class PublishedFile:
+    envelope: Envelope
+    text: str
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
+    """One pabulib file per envelope, built from the same election the tally used."""
+    files = []
+    for item in cycle_elections(cycle).envelopes:
+        envelope = item.envelope
+        meta = (
+            ("description", f"{cycle.name} — {envelope.name}"),
+            ("country", "France"),
+            ("unit", envelope.commune.name if envelope.commune else _("Territoire")),
+            ("instance", cycle.slug),
+            ("currency", "EUR"),
+            ("rule", cycle.rule),
+        )
+        election = item.election
+        text = write_pabulib(type(election)(
+            budget=election.budget, projects=election.projects, ballots=election.ballots,
+            kind=election.kind, scale=election.scale, meta=meta,
+        ))
+        files.append(PublishedFile(envelope=envelope, text=text))
+    return files
+
+
+# --- Verification ------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def verify_cycle(cycle: BudgetCycle) -> list[Check]:
+    """Re-check everything that can be re-checked; each check names what it found."""
+    checks: list[Check] = []
+    ok, message, head = verify_ballot_log(cycle)
+    checks.append(Check(_("Chaînage du registre des bulletins"), ok, str(message)))
+    if not ok:
+        return checks
+    checks.append(_check_ballots_against_log(cycle))
+    if not checks[-1].ok:
+        return checks
+    checks.append(_check_stored_result(cycle))
+    return checks
+
+
+def _check_ballots_against_log(cycle: BudgetCycle) -> Check:
+    """Every stored ballot matches the commitment of its latest log entry, and vice versa."""
+    name = _("Bulletins conformes au registre")
+    latest: dict[str, BallotLogEntry] = {}
+    by_seq: dict[int, BallotLogEntry] = {}
+    for entry in BallotLogEntry.objects.filter(cycle=cycle).order_by("seq").iterator():
+        latest[entry.content.get("ballot", "")] = entry
+        by_seq[entry.seq] = entry
+    ballots = Ballot.objects.filter(cycle=cycle).prefetch_related("choices").order_by("log_seq")
+    seen = set()
+    for ballot in ballots:
+        entry = by_seq.get(ballot.log_seq)
+        body = ballot_body(commune_id=ballot.commune_id, channel=ballot.channel,
+                           lines=[(c.proposal_id, c.points) for c in ballot.choices.all()])
+        if entry is None or entry.content.get("ballot") != ballot.pseudonym[:16] \
+                or latest.get(entry.content.get("ballot")) is not entry \
+                or entry.content.get("commitment") != commitment(ballot.salt, body) \
+                or entry.receipt_code != ballot.receipt_code:
+            return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d ne correspond pas au registre.")
+                         % {"seq": ballot.log_seq})
+        seen.add(entry.content.get("ballot"))
+    missing = [e.seq for key, e in latest.items() if key not in seen]
+    if missing:
+        return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d a disparu.") % {"seq": min(missing)})
+    return Check(name, True, _("%(count)d bulletins conformes.") % {"count": len(seen)})
+
+
+def _check_stored_result(cycle: BudgetCycle) -> Check:
+    """Recount from the ballots and compare with the current stored tally, if any."""
+    name = _("Recomptage identique au résultat enregistré")
+    run = TallyRun.objects.filter(cycle=cycle, is_current=True).first()
+    if run is None:
+        return Check(name, True, _("Aucun dépouillement enregistré : rien à comparer."))
+    fresh = compute_tally(cycle)
+    if fresh.fingerprint != run.fingerprint:
+        return Check(name, False, _("Le recomptage donne l’empreinte %(new)s au lieu de %(old)s.")
+                     % {"new": fresh.fingerprint[:16], "old": run.fingerprint[:16]})
+    return Check(name, True, _("Empreinte %(fp)s retrouvée.") % {"fp": run.fingerprint[:16]})
