@@ -25,7 +25,7 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budgets.models import BudgetCycle, Envelope, Phase, PhaseKind, Rule
+from budgets.models import BallotKind, BudgetCycle, Envelope, Phase, PhaseKind, Rule
 from voting.models import (
     Ballot,
     BallotLogEntry,
@@ -170,8 +170,8 @@ CRITERIA = {
 def _parameter_value(key: str, value: Any) -> str:
     if key == "tie_break" and value == "default":
         return _("plus de voix, puis coût le plus bas, puis tirage au sort reproductible")
-    if key == "ballot_kind":
-        return {"approval": _("approbation"), "knapsack": _("panier")}.get(str(value), str(value))
+    if key == "ballot_kind" and value in BallotKind.values:
+        return str(BallotKind(value).label)
     return str(value)
 
 

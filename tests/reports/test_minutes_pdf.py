@@ -156,6 +156,9 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
 
     assert _figure(text, "Empreinte du résultat") == run.fingerprint
     assert _figure(text, "Tête du registre des bulletins au") == run.log_head
+    assert _figure(text, "Graine du tirage (tête du registre)") == run.parameters["seed"]
+    assert re.search(r"^Règle Glouton par nombre de voix$", text, re.MULTILINE)
+    assert re.search(r"^Type de bulletin Approbation \(nombre de choix limité\)$", text, re.MULTILINE)
     assert "Fresque murale passe en premier (coût le plus bas)" in text
     assert "Résultat certifié : 2 signature(s), quorum de 2 atteint." in text
     for certification in built.certifications:
