@@ -177,6 +177,23 @@ def test_cycle_report_runs_a_bounded_number_of_queries():
 
 
 @pytest.mark.django_db
+def test_the_results_page_query_count_does_not_grow_with_the_data(client):
+    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    cycle = built.world.cycle
+    client.force_login(built.world.publisher)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(results_url(cycle)).status_code == 200
+    result = EnvelopeResult.objects.get(tally_run=built.tally_run, envelope=built.world.floirac_envelope)
+    for index in range(15):
+        proposal = make_proposal(built.world, title=f"Projet {index}", envelope=built.world.floirac_envelope)
+        ResultLine.objects.create(envelope_result=result, proposal=proposal, votes=index,
+                                  cost_cents=proposal.cost_cents, is_funded=False, explanation="—")
+    with CaptureQueriesContext(connection) as large:
+        assert "Projet 14" in client.get(results_url(cycle)).content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
 def test_figures_after_a_real_tally_and_certification_equal_the_database(client):
     """The same page over rows written by the real services (cast, tally, certify)."""
     world = build_world(phase=PhaseKind.VOTING, quorum=1)
