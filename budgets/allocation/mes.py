@@ -42,11 +42,12 @@ whole range provably gives the same outcome; otherwise it runs single steps.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -84,6 +85,10 @@ class _Uncertain(Exception):
     """Floating point cannot prove a decision: redo the run exactly."""
 
 
+class _NotSame(Exception):
+    """A guided run could not prove that its outcome is the guide's (module docstring)."""
+
+
 @dataclass(frozen=True, slots=True)
 class MesRound:
     """One funded project: ``rho`` is the price per unit of utility supporters paid.
@@ -117,7 +122,7 @@ class Add1Run:
     run: MesRun
     steps: int  # number of unit raises of the initial share behind ``run``
     mes_runs: int  # how many MES runs were computed (for the benchmark)
-    interval_runs: int
+    leaps: int  # guided runs tried to skip steps (each counted in mes_runs too)
     stop: Add1Stop
     reason: str  # "exhaustive", "next step overspends", "all candidates funded"
     first: MesRun = field(repr=False)  # plain MES at budget / voters
@@ -160,16 +165,7 @@ class MesEngine:
             self.mult_sup.append(mf)
             self.mu_sup.append(mf * uf)
             self.total_mult.append(float(mf.sum()))
-            self.total_util.append(
-                sum(
-                    m * u
-                    for m, u in zip(
-                        (profile.multiplicity[g] for g in profile.supporters[p]),
-                        profile.supporter_utilities[p],
-                        strict=True,
-                    )
-                )
-            )
+            self.total_util.append(profile.total_utility[p])
             self.max_util.append(float(uf.max()) if len(uf) else 0.0)
             self.mu_int.append(self.mult[sup] * util)
             self.sum_err.append((len(sup) + 4) * 1.2e-16)
@@ -187,16 +183,15 @@ class MesEngine:
             for p in range(profile.num_projects)
             if fundable[p] and self.costs[p] > 0 and len(self.sup[p]) > 0
         )
-        # Group -> its (project, utility) pairs, for exact arithmetic.
-        self.group_items: list[list[tuple[int, int]]] = [[] for _ in range(n_groups)]
-        for p in range(profile.num_projects):
-            for g, u in zip(profile.supporters[p], profile.supporter_utilities[p], strict=True):
-                self.group_items[g].append((p, u))
         self.float_runs = 0
         self.exact_runs = 0
-        # int64 sums of multiplicity * utility must not overflow; otherwise exact path only.
+        # Approval ballots give every supporter of a project the same utility: the fast path
+        # then records who paid in a round as a flag (see _State).
+        self.uniform = all(len(set(profile.supporter_utilities[p])) <= 1 for p in self.candidates)
+        # Sums of multiplicity * utility must be exact in int64, and in float64 (2**53) when
+        # utilities vary; otherwise the exact path only.
         biggest = max(self.max_util, default=0.0) * max(self.num_voters, 1)
-        self.fast = biggest < 2.0**62
+        self.fast = biggest < (2.0**62 if self.uniform else 2.0**53)
 
     # ------------------------------------------------------------------ public
     def run(self, share: Fraction) -> MesRun:
@@ -228,222 +223,276 @@ class MesEngine:
     def add1(self, stop: Add1Stop, step: int, *, naive: bool = False) -> Add1Run:
         """MES with add1 completion; ``step`` is one currency unit in smallest units.
 
-        ``naive=True`` computes every unit step (the definition), for tests.
+        The result is the one of the unit-step definition (module docstring). Steps are
+        skipped only when proven to give the outcome already known: a run at a larger
+        share ``b`` *guided* by the run at ``a`` proves that every share in ``[a, b]``
+        funds the same projects in the same order (see :meth:`_run_float`). ``naive=True``
+        computes every unit step, for tests.
         """
         budget = self.profile.budget
         share0 = Fraction(budget, self.num_voters)
         first = self.run(share0)
         runs = 1
-        interval_runs = 0
+        leaps = 0
         all_candidates = set(self.candidates)
         k = 0
         current = first
         previous: MesRun | None = None
+        width = 1  # next leap to try, in steps (1: no leap)
+        streak = 1  # consecutive computed steps with the current outcome
+        retry_at = 2  # streak at which to try leaping again
         while True:
             spent = self.cost_of(current.selected)
             if spent > budget:
                 if previous is None:  # cannot happen at budget / voters; kept for safety
-                    return Add1Run(
-                        MesRun(share0, self._zero_rounds(), False),
-                        0,
-                        runs,
-                        interval_runs,
-                        stop,
-                        "first step overspends",
-                        first,
-                    )
-                return Add1Run(
-                    previous, k - 1, runs, interval_runs, stop, "next step overspends", first
-                )
+                    empty = MesRun(share0, self._zero_rounds(), False)
+                    return Add1Run(empty, 0, runs, leaps, stop, "first step overspends", first)
+                return Add1Run(previous, k - 1, runs, leaps, stop, "next step overspends", first)
             if stop is Add1Stop.EXHAUSTIVE and self.is_exhaustive(current.selected, budget):
-                return Add1Run(current, k, runs, interval_runs, stop, "exhaustive", first)
+                return Add1Run(current, k, runs, leaps, stop, "exhaustive", first)
             if all_candidates.issubset(current.selected):
-                return Add1Run(
-                    current, k, runs, interval_runs, stop, "all candidates funded", first
-                )
-            # The outcome at k does not stop the loop. Skip every step that provably gives
-            # the same outcome (hence the same verdict), then compute the next one.
-            if not naive:
-                skip, tried = self._skip(share0, step, k, current)
-                interval_runs += tried
-                k += skip
+                return Add1Run(current, k, runs, leaps, stop, "all candidates funded", first)
+            # The outcome at k does not stop the loop. Leap over steps proven to give the
+            # same outcome (hence the same verdict), then compute the next step.
+            # Leaps pay off on long plateaus only: after s equal steps try one of s steps,
+            # double it while it succeeds, halve it when it fails; after a failed series,
+            # wait for the plateau to double before trying again.
+            while width > 1 and not naive and self.fast and not current.exact:
+                runs += 1
+                leaps += 1
+                target = share0 + (k + width) * step
+                try:
+                    leaped = MesRun(target, self._run_float(target, current.rounds), False)
+                except _NotSame:
+                    width //= 2
+                    if width < 2:
+                        retry_at = 2 * streak
+                    continue
+                k += width
+                current = leaped
+                width *= 2
             previous = current
             k += 1
             current = self.run(share0 + k * step)
             runs += 1
+            if current.selected == previous.selected:
+                streak += 1
+                if streak >= retry_at:
+                    width = streak
+            else:
+                streak, width, retry_at = 1, 1, 2
 
     # ------------------------------------------------------------------ helpers
     def _zero_rounds(self) -> tuple[MesRound, ...]:
         return tuple(MesRound(p, None) for p in self.zero_cost)
 
-    def _skip(self, share0: Fraction, step: int, k: int, current: MesRun) -> tuple[int, int]:
-        """How many steps after ``k`` provably give ``current``'s outcome; interval runs made."""
-        return 0, 0
-
     # ------------------------------------------------------------------ fast path
-    def _run_float(self, share: Fraction) -> tuple[MesRound, ...]:
+    def _run_float(
+        self, share: Fraction, guide: tuple[MesRound, ...] | None = None
+    ) -> tuple[MesRound, ...]:
         """MES searched in floating point, every decision proven or made exactly.
 
-        Money is kept twice: a float per group (``budgets``, off by at most ``delta``) and,
-        implicitly, exactly: a group's money is 0 once it paid all it had, else
+        Money is kept twice: a float per group (``st.budgets``, off by at most ``st.delta``)
+        and, implicitly, exactly: a group's money is 0 once it paid all it had, else
         ``share - sum_j rho_j * utility(g, winner_j)`` with the exact rho of every round.
+        The winner's rho is always computed exactly; another project is set aside only with
+        a proven lower bound above it, otherwise its exact rho is computed too.
+
+        ``guide``: the rounds of a run at a smaller share ``a``. Then the run raises
+        :class:`_NotSame` unless it proves that every share in ``[a, share]`` gives the guide's
+        rounds: in each round the winner must be the guide's (without a tie) and every other
+        project still affordable at ``share`` must have a proven rho above the guide's rho for
+        that round. Proof: money at a share in between lies, round after round, between the
+        money of the two runs (paying ``min(money, rho * utility)`` is monotone), so the winner
+        stays affordable with a rho at most the guide's, every other project has a rho at
+        least its rho here, and projects unaffordable here are unaffordable there.
         """
         st = _State(self, share)
         rank = self.rank
         rounds: list[MesRound] = list(self._zero_rounds())
         # Proven lower bounds of each candidate's rho (rho only grows as money falls).
         lower: dict[int, float] = {
-            p: (self.costs[p] / self.total_util[p]) * (1 - 1e-12) for p in self.candidates
+            p: (self.costs[p] / self.total_util[p]) * (1 - 1e-15) for p in self.candidates
         }
         remaining = set(self.candidates)
         while True:
-            order = sorted(remaining, key=lambda p: (lower[p], rank[p]))
             best_p = -1
-            best_rho = float("inf")
-            evaluated: dict[int, float] = {}
-            for p in order:
+            best_rho = math.inf
+            evals: dict[int, _Eval] = {}
+            for p in sorted(remaining, key=lower.__getitem__):
                 if lower[p] > best_rho * (1 + 1e-9):
                     break
-                bud = st.budgets[self.sup[p]]
-                if not self._affordable(st, p, bud):
+                ev = self._evaluate(st, p)
+                if ev is None:
                     remaining.discard(p)
                     continue
-                rho_f = self._rho_float(p, bud)
-                evaluated[p] = rho_f
-                if rho_f < best_rho:
-                    best_rho, best_p = rho_f, p
+                evals[p] = ev
+                lower[p] = max(lower[p], ev.lower)
+                if ev.rho < best_rho:
+                    best_rho, best_p = ev.rho, p
             if best_p < 0:
+                if guide is not None and len(rounds) != len(guide):
+                    raise _NotSame
                 return tuple(rounds)
-            exact: dict[int, Fraction] = {best_p: self._exact_rho(st, best_p)}
-            rho_w = exact[best_p]
-            for p in sorted(remaining, key=rank.__getitem__):
-                if p == best_p or lower[p] > rho_w:
+            rho_w, poor_w = self._exact_rho(st, best_p, evals[best_p])
+            exact: dict[int, tuple[Fraction, BoolArray]] = {best_p: (rho_w, poor_w)}
+            # float(rho_w) is within a relative 2**-53 of rho_w: above that, proven greater.
+            above = float(rho_w) * (1 + 1e-15)
+            for p in list(remaining):
+                if p == best_p or lower[p] > above or lower[p] > rho_w:
                     continue
-                bud = st.budgets[self.sup[p]]
-                if p not in evaluated:
-                    if not self._affordable(st, p, bud):
-                        remaining.discard(p)
-                        continue
-                    evaluated[p] = self._rho_float(p, bud)
-                bound = self._lower_bound(st, p, bud, evaluated[p])
-                lower[p] = max(lower[p], bound)
-                if lower[p] > rho_w:
+                ev_or_none = evals.get(p) or self._evaluate(st, p)
+                if ev_or_none is None:
+                    remaining.discard(p)
                     continue
-                exact[p] = self._exact_rho(st, p)
-            best = min(exact.values())
-            tied = sorted((p for p, r in exact.items() if r == best), key=rank.__getitem__)
+                evals[p] = ev_or_none
+                lower[p] = max(lower[p], ev_or_none.lower)
+                if lower[p] > above or lower[p] > rho_w:
+                    continue
+                exact[p] = self._exact_rho(st, p, ev_or_none)
+            best = min(r for r, _ in exact.values())
+            tied = sorted((p for p, (r, _) in exact.items() if r == best), key=rank.__getitem__)
             winner = tied[0]
-            self._pay(st, winner, best)
-            lower[winner] = float("inf")
+            if guide is not None:
+                self._check_guide(st, guide, len(rounds), tied, best, remaining, lower, evals)
+            self._pay(st, winner, best, exact[winner][1])
             remaining.discard(winner)
+            del lower[winner]
             rounds.append(MesRound(winner, best, tuple(tied) if len(tied) > 1 else ()))
 
-    def _affordable(self, st: _State, p: int, bud: FloatArray) -> bool:
-        """Whether the supporters of ``p`` have at least its cost, proven (exact if close)."""
-        total = float(np.dot(self.mult_sup[p], bud))
-        cost = self.costs[p]
-        margin = self.total_mult[p] * st.delta + self.sum_err[p] * (total + cost)
-        if total - margin >= cost:
-            return True
-        if total + margin < cost:
-            return False
-        return st.exact_sum(self.sup[p]) >= cost
+    def _check_guide(
+        self,
+        st: _State,
+        guide: tuple[MesRound, ...],
+        index: int,
+        tied: list[int],
+        best: Fraction,
+        remaining: set[int],
+        lower: dict[int, float],
+        evals: dict[int, _Eval],
+    ) -> None:
+        """Raise :class:`_NotSame` unless this round provably matches the guide's round.
 
-    def _rho_float(self, p: int, bud: FloatArray) -> float:
-        """Float rho: the poor/rich fixed point (pabutools ``affordability_poor_rich``)."""
-        cost = float(self.costs[p])
+        A tie is accepted when both runs have the same tied projects at the same exact rho:
+        each tied rho is monotone in the share and equal at both ends, so constant between.
+        """
+        if index >= len(guide):
+            raise _NotSame
+        ref = guide[index]
+        bound = ref.rho
+        if bound is None or ref.project != tied[0]:
+            raise _NotSame
+        if (ref.tied or len(tied) > 1) and (ref.tied != tuple(tied) or bound != best):
+            raise _NotSame
+        above = float(bound) * (1 + 1e-15)
+        for p in list(remaining):
+            if p in tied or lower[p] > above or lower[p] > bound:
+                continue
+            ev = evals.get(p) or self._evaluate(st, p)
+            if ev is None:
+                remaining.discard(p)
+                continue
+            evals[p] = ev
+            lower[p] = max(lower[p], ev.lower)
+            if not (lower[p] > above or lower[p] > bound):
+                raise _NotSame
+
+    def _evaluate(self, st: _State, p: int) -> _Eval | None:
+        """Float rho of ``p`` with a proven lower bound; None if proven unaffordable.
+
+        The float rho is pabutools' poor/rich fixed point (``affordability_poor_rich``). For
+        any split of the supporters into poor P and rich R, ``c <= sum_P money + rho * U_R``,
+        hence ``rho >= (c - sum_P money) / U_R``: with money bounded above (float + delta,
+        rounding of the sum) this is the proven lower bound.
+        """
+        sup = self.sup[p]
+        bud = st.budgets[sup]
+        mf = self.mult_sup[p]
+        mb = mf * bud
+        total = float(mb.sum())
+        cost = self.costs[p]
+        sum_err = self.sum_err[p]
+        margin = self.total_mult[p] * st.delta + sum_err * (total + cost)
+        if total - margin < cost and (
+            total + margin < cost or st.exact_sum_num(sup) < cost * st.common
+        ):
+            return None
         mu = self.mu_sup[p]
-        mb = self.mult_sup[p] * bud
         ratio = bud / self.utilf[p]
-        total_mu = float(mu.sum())
+        total_mu = float(self.total_util[p])
         rho = cost / total_mu
         poor = ratio < rho
-        for _ in range(8):
-            if not poor.any():
-                return rho
+        count = int(np.count_nonzero(poor))
+        steps = 0
+        while count:
             rich_mu = total_mu - float(mu[poor].sum())
-            if rich_mu <= 0:
+            if rich_mu <= 0 or steps == 8:
+                rho, poor = _rho_sorted(float(cost), ratio, mb, mu, total_mu)
+                count = int(np.count_nonzero(poor))
                 break
             rho = (cost - float(mb[poor].sum())) / rich_mu
-            new_poor = ratio < rho
-            if np.array_equal(new_poor, poor):
-                return rho
-            poor = new_poor
-        # Many levels: sort by money per unit of utility once.
-        order = np.argsort(ratio, kind="stable")
-        rs = ratio[order]
-        paid = np.concatenate(([0.0], np.cumsum(mb[order])[:-1]))
-        rich = total_mu - np.concatenate(([0.0], np.cumsum(mu[order])[:-1]))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rhos = (cost - paid) / rich
-        ok = np.nonzero(rhos <= rs)[0]
-        if len(ok) == 0:
-            return float(rhos[-1])
-        return float(rhos[ok[0]])
+            new_poor = (ratio < rho) | poor
+            new_count = int(np.count_nonzero(new_poor))
+            if new_count == count:
+                break
+            poor, count = new_poor, new_count
+            steps += 1
+        if count:
+            rich_util = self.total_util[p] - int(self.mu_int[p][poor].sum())
+            poor_money = float(mb[poor].sum()) * (1 + sum_err) + float(mf[poor].sum()) * st.delta
+        else:
+            rich_util = self.total_util[p]
+            poor_money = 0.0
+        lower = (cost - poor_money) / rich_util * (1 - 1e-15) if rich_util > 0 else 0.0
+        return _Eval(rho=rho, lower=max(lower, 0.0), poor=poor, bud=bud)
 
-    def _lower_bound(self, st: _State, p: int, bud: FloatArray, rho: float) -> float:
-        """A value proven below the exact rho of ``p`` (0 when nothing small can be proven).
-
-        Proof: the supporters would pay less than the cost at that price, counting every
-        float error (money off by ``delta``, rounding of the products and of the sum).
-        """
-        cost = self.costs[p]
-        mf = self.mult_sup[p]
-        uf = self.utilf[p]
-        fixed = self.total_mult[p] * st.delta
-        for eps in _EPSILONS:
-            lo = rho * (1 - eps)
-            paid = float(np.dot(mf, np.minimum(bud, lo * uf)))
-            if paid + fixed + self.sum_err[p] * (paid + cost) < cost:
-                return lo
-        return 0.0
-
-    def _exact_rho(self, st: _State, p: int) -> Fraction:
-        """The exact rho of ``p``: float classification of supporters as poor (pay all they
-        have) or rich (pay rho * utility), proven or corrected in exact arithmetic."""
+    def _exact_rho(self, st: _State, p: int, ev: _Eval) -> tuple[Fraction, BoolArray]:
+        """The exact rho of ``p`` and the exact set of its poor supporters (those who pay all
+        their money): the float split is proven, or corrected, in exact arithmetic."""
         sup = self.sup[p]
         util = self.util[p]
         uf = self.utilf[p]
-        bud = st.budgets[sup]
+        bud = ev.bud
         cost = self.costs[p]
-        poor = bud < self._rho_float(p, bud) * uf
+        poor = ev.poor
         for _ in range(30):
             rich_util = self.total_util[p] - int(self.mu_int[p][poor].sum())
             if rich_util <= 0:
                 break
-            rho = (cost - st.exact_sum(sup[poor])) / Fraction(rich_util)
+            rho = Fraction(cost * st.common - st.exact_sum_num(sup[poor]), st.common * rich_util)
             threshold = float(rho) * uf
             tol = st.delta + 1e-15 * threshold
-            sure_poor = bud + tol < threshold
-            unsure = np.nonzero(~sure_poor & (bud - tol < threshold))[0]
-            new_poor = sure_poor
-            for i in unsure:
+            new_poor = bud + tol < threshold
+            for i in np.nonzero(~new_poor & (bud - tol < threshold))[0]:
                 new_poor[i] = st.exact_budget(int(sup[i])) < rho * int(util[i])
             if np.array_equal(new_poor, poor):
-                return rho
+                return rho, poor
             poor = new_poor
         # Never seen; kept so that no input can defeat the method: the sorted exact scan.
-        mult = self.profile.multiplicity
         budgets = {int(g): st.exact_budget(int(g)) for g in sup}
-        return _exact_rho(
-            cost, tuple(int(g) for g in sup), tuple(int(u) for u in util), mult, budgets
+        rho = _exact_rho(
+            cost,
+            tuple(int(g) for g in sup),
+            tuple(int(u) for u in util),
+            self.profile.multiplicity,
+            budgets,
         )
+        poor = np.array([budgets[int(g)] < rho * int(u) for g, u in zip(sup, util, strict=True)])
+        return rho, poor
 
-    def _pay(self, st: _State, p: int, rho: Fraction) -> None:
+    def _pay(self, st: _State, p: int, rho: Fraction, poor: BoolArray) -> None:
+        """Supporters pay: the poor all they have, the rich ``rho * utility``."""
         sup = self.sup[p]
-        util = self.util[p]
-        uf = self.utilf[p]
         bud = st.budgets[sup]
-        threshold = float(rho) * uf
-        tol = st.delta + 1e-15 * threshold
-        poor = bud + tol < threshold
-        for i in np.nonzero(~poor & (bud - tol < threshold))[0]:
-            poor[i] = st.exact_budget(int(sup[i])) < rho * int(util[i])
         st.zeroed[sup[poor]] = True
-        col = st.new_round(rho)
-        rich = sup[~poor]
-        st.selu[rich, col] = util[~poor]
-        st.budgets[sup] = np.where(poor, 0.0, np.maximum(bud - threshold, 0.0))
+        row = st.new_round(rho)
+        rich = ~poor
+        if st.uniform:
+            st.selu[sup[rich], row] = 1
+            st.round_util.append(int(self.util[p][0]))
+        else:
+            st.selu[sup[rich], row] = self.utilf[p][rich]
+        st.budgets[sup] = np.where(poor, 0.0, np.maximum(bud - float(rho) * self.utilf[p], 0.0))
         st.delta += 4.5e-16 * st.share_f
 
     # ------------------------------------------------------------------ exact path
@@ -490,6 +539,33 @@ class MesEngine:
             )
 
 
+def _rho_sorted(
+    cost: float, ratio: FloatArray, mb: FloatArray, mu: FloatArray, total_mu: float
+) -> tuple[float, BoolArray]:
+    """Float rho by one sort of the supporters by money per unit of utility."""
+    order = np.argsort(ratio, kind="stable")
+    rs = ratio[order]
+    paid = np.concatenate(([0.0], np.cumsum(mb[order])[:-1]))
+    rich = total_mu - np.concatenate(([0.0], np.cumsum(mu[order])[:-1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rhos = (cost - paid) / rich
+    ok = np.nonzero(rhos <= rs)[0]
+    k = int(ok[0]) if len(ok) else len(rs) - 1
+    poor = np.zeros(len(ratio), dtype=np.bool_)
+    poor[order[:k]] = True
+    return float(rhos[k]), poor
+
+
+@dataclass(frozen=True, slots=True)
+class _Eval:
+    """A float evaluation of one project in one round."""
+
+    rho: float
+    lower: float  # proven: below the exact rho
+    poor: BoolArray  # float guess of the supporters who pay all they have
+    bud: FloatArray  # the supporters' float money
+
+
 def _exact_rho(
     cost: int,
     sups: tuple[int, ...],
@@ -525,38 +601,69 @@ class _State:
         self.zeroed: BoolArray = np.zeros(n, dtype=np.bool_)
         self.delta = 4.5e-16 * self.share_f  # bound on |float money - exact money|
         self.rhos: list[Fraction] = []
-        self.selu: IntArray = np.zeros((n, min(16, max(len(engine.candidates), 1))), dtype=np.int64)
+        self.common = share.denominator  # common denominator of the share and every rho
+        self.share_num = share.numerator
+        self.nums: list[int] = []  # rho_j * common
+        # Column j: each group's utility for the project funded in round j if the group paid
+        # rho_j * utility then, 0 otherwise; with uniform utilities a 0/1 flag, the utility
+        # being ``round_util[j]``. Integers below 2**53, so float64 sums over groups are exact
+        # (and feed BLAS).
+        self.uniform = engine.uniform
+        self.round_util: list[int] = []
+        cap = min(64, max(len(engine.candidates), 1))
+        self.selu: npt.NDArray[Any] = np.zeros(
+            (n, cap), dtype=np.uint8 if self.uniform else np.float64
+        )
+        self.multf = engine.multf
 
     def new_round(self, rho: Fraction) -> int:
-        """Record a round's exact rho; the column of ``selu`` for its utilities."""
+        """Record a round's exact rho; the row of ``selu`` for its utilities."""
         col = len(self.rhos)
         self.rhos.append(rho)
+        # Keep every rho as an integer over one common denominator: sums then need no gcd.
+        den = rho.denominator
+        common = self.common
+        if common % den:
+            new_common = common * den // math.gcd(common, den)
+            factor = new_common // common
+            self.share_num *= factor
+            self.nums = [x * factor for x in self.nums]
+            self.common = common = new_common
+        self.nums.append(rho.numerator * (common // den))
         if col >= self.selu.shape[1]:
-            grown = np.zeros((self.selu.shape[0], 2 * self.selu.shape[1]), dtype=np.int64)
-            grown[:, :col] = self.selu
-            self.selu = grown
+            self.selu = np.concatenate((self.selu, np.zeros_like(self.selu)), axis=1)
         return col
+
+    def _utility(self, j: int, entry: float) -> int:
+        return self.round_util[j] if self.uniform else int(entry)
+
+    def exact_sum_num(self, groups: IntArray) -> int:
+        """Exact total money (times multiplicity) of ``groups``, times ``self.common``."""
+        live = groups[~self.zeroed[groups]]
+        if len(live) == 0:
+            return 0
+        m = self.multf[live]
+        total = self.share_num * int(self.mult[live].sum())
+        r = len(self.rhos)
+        if r:
+            weights = (m @ self.selu[live, :r]).tolist()
+            nums = self.nums
+            if self.uniform:
+                util = self.round_util
+                total -= sum(nums[j] * int(w) * util[j] for j, w in enumerate(weights) if w)
+            else:
+                total -= sum(nums[j] * int(w) for j, w in enumerate(weights) if w)
+        return total
 
     def exact_sum(self, groups: IntArray) -> Fraction:
         """Exact total money (times multiplicity) of ``groups``."""
-        live = groups[~self.zeroed[groups]]
-        if len(live) == 0:
-            return Fraction(0)
-        m = self.mult[live]
-        total = self.share * int(m.sum())
-        r = len(self.rhos)
-        if r:
-            weights = m @ self.selu[live, :r]
-            for j in np.nonzero(weights)[0]:
-                total -= self.rhos[j] * int(weights[j])
-        return total
+        return Fraction(self.exact_sum_num(groups), self.common)
 
     def exact_budget(self, g: int) -> Fraction:
         """Exact money of one voter of group ``g``."""
         if self.zeroed[g]:
             return Fraction(0)
-        total = self.share
-        row = self.selu[g, : len(self.rhos)]
-        for j in np.nonzero(row)[0]:
-            total -= self.rhos[j] * int(row[j])
-        return total
+        row = self.selu[g, : len(self.rhos)].tolist()
+        nums = self.nums
+        paid = sum(nums[j] * self._utility(j, u) for j, u in enumerate(row) if u)
+        return Fraction(self.share_num - paid, self.common)
