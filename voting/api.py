@@ -6,6 +6,8 @@ Only the voter sees their own ballot; it is found through the keyed pseudonym
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -18,12 +20,23 @@ from config.api import PinsAPIView, error_responses, get_or_404
 from voting.services import cast_ballot, current_ballot_of
 
 MAX_BALLOT_IDS = 500  # far above any real ballot; bounds the work on hostile input
+MAX_POINTS = 10_000
+
+
+class PointsLine(serializers.Serializer):
+    proposal_id = serializers.IntegerField(min_value=1)
+    points = serializers.IntegerField(
+        min_value=0, max_value=MAX_POINTS,
+        help_text="Points (bulletin à points), note (à notes) ou rang, 1 le meilleur "
+                  "(classement). 0 : projet non retenu.",
+    )
 
 
 class BallotOut(serializers.Serializer):
     cycle = serializers.SlugField()
     has_voted = serializers.BooleanField(help_text="Un bulletin en ligne est enregistré.")
     proposal_ids = serializers.ListField(child=serializers.IntegerField())
+    points = PointsLine(many=True, help_text="Chaque choix avec ses points (1 en approbation).")
     receipt_code = serializers.CharField(allow_null=True,
                                          help_text="Reçu du dernier dépôt (registre public).")
     revision = serializers.IntegerField(allow_null=True,
@@ -35,20 +48,44 @@ class CastOut(BallotOut):
 
 
 class CastIn(serializers.Serializer):
+    """Soit « proposal_ids » (approbation, panier, un seul choix), soit « points »
+    (bulletin à points, à notes, classement)."""
+
+    # The two shapes cast_ballot takes; which one a cycle needs is its ballot_kind.
+
     proposal_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=MAX_BALLOT_IDS,
-        help_text="Identifiants des propositions choisies (toutes enveloppes confondues).",
+        required=False,
+        help_text="Bulletins d’approbation, panier, un seul choix : identifiants des propositions "
+                  "choisies, toutes enveloppes confondues.",
     )
+    points = PointsLine(
+        many=True, required=False, max_length=MAX_BALLOT_IDS,
+        help_text="Bulletins à points, à notes, classement : une ligne par proposition.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("proposal_ids" in attrs) == ("points" in attrs):
+            raise serializers.ValidationError({"__all__": [
+                _("Envoyez soit « proposal_ids », soit « points » (un seul des deux).")]})
+        if "points" in attrs:
+            ids = [line["proposal_id"] for line in attrs["points"]]
+            if len(set(ids)) != len(ids):
+                raise serializers.ValidationError({"points": _("Un projet est noté deux fois.")})
+            attrs["points"] = {line["proposal_id"]: line["points"] for line in attrs["points"]}
+        return attrs
 
 
 def ballot_payload(cycle: BudgetCycle, user: object) -> dict:
     ballot = current_ballot_of(cycle, user)
     if ballot is None:
-        return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [],
+        return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [], "points": [],
                 "receipt_code": None, "revision": None}
+    choices = sorted(ballot.choices.all(), key=lambda c: c.proposal_id)
     return {
         "cycle": cycle.slug, "has_voted": True,
-        "proposal_ids": sorted(c.proposal_id for c in ballot.choices.all()),
+        "proposal_ids": [c.proposal_id for c in choices],
+        "points": [{"proposal_id": c.proposal_id, "points": c.points} for c in choices],
         "receipt_code": ballot.receipt_code, "revision": ballot.revision,
     }
 

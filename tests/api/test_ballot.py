@@ -31,7 +31,7 @@ def test_my_ballot_is_empty_before_voting():
 
     assert response.status_code == 200
     assert response.json() == {"cycle": "bp-test", "has_voted": False, "proposal_ids": [],
-                               "receipt_code": None, "revision": None}
+                               "points": [], "receipt_code": None, "revision": None}
 
 
 def test_first_ballot_is_created_with_a_receipt_and_can_be_read_back():
@@ -51,6 +51,7 @@ def test_first_ballot_is_created_with_a_receipt_and_can_be_read_back():
     assert cast["revision"] == 1
     mine = client.get(URL).json()
     assert mine == {"cycle": "bp-test", "has_voted": True, "proposal_ids": sorted(choices),
+                    "points": [{"proposal_id": pk, "points": 1} for pk in sorted(choices)],
                     "receipt_code": entry.receipt_code, "revision": 1}
     assert Participation.objects.get().voter == world.resident
 
@@ -197,3 +198,66 @@ def test_ballot_of_an_unknown_cycle_is_a_404():
                                               {"proposal_ids": [world.benches.pk]}, format="json")
 
     assert_api_error(response, 404, "not_found")
+
+
+def points(*pairs):
+    return {"points": [{"proposal_id": pk, "points": p} for pk, p in pairs]}
+
+
+def test_cumulative_ballot_sends_points_and_reads_them_back():
+    world = voting_world(ballot_kind=BallotKind.CUMULATIVE)
+    client = client_for(world.resident)
+
+    response = client.put(URL, points((world.benches.pk, 5), (world.trees.pk, 3)), format="json")
+
+    assert response.status_code == 201, response.json()
+    expected = sorted([{"proposal_id": world.benches.pk, "points": 5},
+                       {"proposal_id": world.trees.pk, "points": 3}],
+                      key=lambda line: line["proposal_id"])
+    assert response.json()["points"] == expected
+    assert client.get(URL).json()["points"] == expected
+    assert sorted(BallotChoice.objects.values_list("points", flat=True)) == [3, 5]
+
+
+def test_cumulative_ballot_over_the_points_per_project_is_refused():
+    world = voting_world(ballot_kind=BallotKind.CUMULATIVE)  # at most 5 points per project
+
+    response = client_for(world.resident).put(URL, points((world.benches.pk, 6)), format="json")
+
+    assert_api_error(response, 400, "invalid_ballot")
+    assert not Ballot.objects.exists()
+
+
+def test_ranking_ballot_sends_ranks():
+    world = voting_world(ballot_kind=BallotKind.ORDINAL)
+
+    response = client_for(world.resident).put(
+        URL, points((world.lights.pk, 1), (world.benches.pk, 2)), format="json")
+
+    assert response.status_code == 201, response.json()
+    ranks = {line["proposal_id"]: line["points"] for line in response.json()["points"]}
+    assert ranks == {world.lights.pk: 1, world.benches.pk: 2}
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"proposal_ids": [1], "points": [{"proposal_id": 1, "points": 1}]},
+])
+def test_ballot_needs_exactly_one_of_proposal_ids_and_points(body):
+    world = voting_world()
+
+    response = client_for(world.resident).put(URL, body, format="json")
+
+    error = assert_api_error(response, 400, "invalid")
+    assert list(error["fields"]) == ["__all__"]
+    assert not Ballot.objects.exists()
+
+
+def test_points_may_not_name_a_proposal_twice():
+    world = voting_world(ballot_kind=BallotKind.CUMULATIVE)
+
+    response = client_for(world.resident).put(
+        URL, points((world.benches.pk, 2), (world.benches.pk, 3)), format="json")
+
+    error = assert_api_error(response, 400, "invalid")
+    assert list(error["fields"]) == ["points"]
