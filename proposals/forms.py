@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetCycle, Envelope
 from budgets.templatetags.pins import format_euros
-from proposals.models import Category, ProposalStatus, ReviewDecision
+from proposals.models import Category, Proposal, ProposalStatus, ReviewDecision
 from territory.models import Commune, District
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -130,6 +130,18 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Publié avec la proposition. Obligatoire si elle est non recevable."),
     )
+
+    @staticmethod
+    def initial_for(proposal: Proposal) -> dict[str, Any]:
+        """The current decision of a proposal already reviewed, to correct it; else nothing."""
+        if proposal.status == ProposalStatus.SUBMITTED:
+            return {}
+        cost = proposal.validated_cost_cents
+        return {
+            "decision": proposal.status,
+            "validated_cost": format_euros(cost).replace("\u202f€", "") if cost else "",
+            "public_reason": proposal.public_reason,
+        }
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -97,6 +97,8 @@ def render_detail(request: HttpRequest, proposal: Proposal, comment_form: Any = 
         "comments": selectors.visible_comments(proposal),
         "comment_form": comment_form,
         "can_comment": phase_allows(kind, Action.COMMENT),
+        "comment_needs_verification": not proposal.cycle.unverified_may_comment
+        and not getattr(request.user, "is_verified", False),
         "can_review": phase_allows(kind, Action.REVIEW)
         and has_role(request.user, Role.REVIEWER, proposal.commune),
     }, status=status)
@@ -115,7 +117,7 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotAllowed(_("Seuls les services de la commune concernée peuvent analyser "
                            "cette proposition."))
     require_phase_allows(proposal.cycle, Action.REVIEW)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, initial=ReviewForm.initial_for(proposal))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -155,3 +155,22 @@ def test_too_many_comments_in_a_minute_are_refused_with_a_429_page(client, setti
     assert "Trop de demandes en peu de temps." in response.content.decode()
     assert Comment.objects.count() == 2
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_unverified_residents_are_told_to_verify_when_the_cycle_requires_it(client):
+    world = build_world(phase="deliberation")
+    world.cycle.unverified_may_comment = False
+    world.cycle.save()
+    proposal = make_proposal(world)
+    client.force_login(world.resident)
+    page = client.get(f"/propositions/p/{proposal.pk}/").content.decode()
+    assert "seuls les comptes vérifiés peuvent commenter" in page
+    assert 'href="/vote/bp-test/verification/"' in page
+    assert 'name="body"' not in page
+    response = client.post(f"/propositions/p/{proposal.pk}/commenter/", {"body": "Bonjour"})
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+    world.resident.is_verified = True
+    world.resident.save()
+    assert 'name="body"' in client.get(f"/propositions/p/{proposal.pk}/").content.decode()

@@ -208,3 +208,21 @@ def test_queue_sends_anonymous_visitors_to_login(client):
     response = client.get("/propositions/bp-test/a-analyser/")
     assert response.status_code == 302
     assert response["Location"] == "/comptes/connexion/?next=/propositions/bp-test/a-analyser/"
+
+
+@pytest.mark.django_db
+def test_review_form_of_a_reviewed_proposal_starts_from_the_current_decision(client):
+    world = build_world(phase="review")
+    proposal = make_proposal(world, feasible=True, cost_cents=1_234_550)
+    proposal.public_reason = "Chiffrage des services."
+    proposal.save()
+    client.force_login(world.reviewer)
+    page = client.get(f"/propositions/p/{proposal.pk}/analyser/").content.decode()
+    assert 'value="feasible" id="id_decision_0" required checked' in page
+    assert 'value="12\u202f345,50"' in page
+    assert "Chiffrage des services." in page
+    client.post(f"/propositions/p/{proposal.pk}/analyser/",
+                {"decision": "feasible", "validated_cost": "12\u202f345,50",
+                 "public_reason": "Chiffrage des services."})
+    proposal.refresh_from_db()
+    assert proposal.validated_cost_cents == 1_234_550
