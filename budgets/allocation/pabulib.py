@@ -27,6 +27,8 @@ Guarantees:
   row (the reader keeps every column, empty or not). Otherwise the writer completes META
   and fills missing extra columns with empty strings. ``knapsack`` elections are written
   with ``vote_type`` ``approval`` (pabulib has no knapsack type; the cap belongs to META).
+  The writer refuses (``ValueError``) what it cannot represent: an empty id, an id with
+  surrounding spaces or a line break, a project id with a comma, a NUL character.
 - META and extra columns are kept verbatim, in order (values are interned, so that 132,000
   ballots with a few demographic columns stay small in memory).
 """
@@ -339,6 +341,23 @@ class _Parser:
         return tuple(ballots)
 
 
+class _RowWriter:
+    """Write ``;``-separated rows, quoting (csv style) any field holding ``;``, ``"``, CR or
+    LF. (:func:`csv.writer` leaves a lone CR unquoted when the line ends with LF.)"""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self.out = out
+
+    @staticmethod
+    def field(value: str) -> str:
+        if ";" in value or '"' in value or "\n" in value or "\r" in value:
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    def writerow(self, row: list[str]) -> None:
+        self.out.write(";".join(map(self.field, row)) + "\n")
+
+
 def _format_amount(amount: int, scale: int) -> str:
     if scale == 1:
         return str(amount)
@@ -353,8 +372,17 @@ def write_pabulib(election: Election) -> str:
     scale = election.scale
     if scale < 1 or 10 ** (len(str(scale)) - 1) != scale:
         raise ValueError(f"scale {scale} is not a power of ten")
+    for p in election.projects:
+        if not p.id or p.id != p.id.strip() or any(ch in p.id for ch in ",\r\n"):
+            raise ValueError(f"project id {p.id!r} cannot be written in pabulib (comma, line "
+                             "break, surrounding space or empty)")
+    for b in election.ballots:
+        if not b.voter_id or b.voter_id != b.voter_id.strip() or any(
+            ch in b.voter_id for ch in "\r\n"
+        ):
+            raise ValueError(f"voter id {b.voter_id!r} cannot be written in pabulib")
     out = io.StringIO()
-    w = csv.writer(out, delimiter=";", lineterminator="\n")
+    w = _RowWriter(out)
     vote_type = (
         "approval" if election.kind is BallotKind.KNAPSACK else str(election.kind.value)
     )
@@ -419,4 +447,7 @@ def write_pabulib(election: Election) -> str:
             ex = dict(b.extra)
             row.extend(ex.get(k, "") for k in extra_v)
         w.writerow(row)
-    return out.getvalue()
+    text = out.getvalue()
+    if "\x00" in text:
+        raise ValueError("a NUL character cannot be written in a pabulib file")
+    return text

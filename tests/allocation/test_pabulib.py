@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from budgets.allocation.pabulib import PabulibError, parse_pabulib, read_pabulib, write_pabulib
 from budgets.allocation.types import Ballot, BallotKind, Election, Project
@@ -171,3 +173,58 @@ def test_a_file_that_is_not_utf8_names_the_first_bad_line(tmp_path: Path) -> Non
 def test_a_missing_file_is_a_pabulib_error_not_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(PabulibError, match="cannot read file"):
         read_pabulib(tmp_path / "absent.pb")
+
+
+# Ids: no comma, no control or line-separator character (pabulib cannot hold them).
+ids = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                           blacklist_characters=","),
+    min_size=1, max_size=6,
+).map(str.strip).filter(bool)
+# Names may hold the delimiter, quotes and line breaks: the writer quotes them.
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                max_size=8)
+
+
+@st.composite
+def elections(draw: st.DrawFn) -> Election:
+    kind = draw(st.sampled_from([BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL,
+                                 BallotKind.CHOOSE_1, BallotKind.SCORING]))
+    scale = draw(st.sampled_from([1, 10, 100]))
+    project_ids = draw(st.lists(ids, min_size=1, max_size=5, unique=True))
+    projects = tuple(Project(pid, draw(st.integers(0, 10**6)), draw(names))
+                     for pid in project_ids)
+    voter_ids = draw(st.lists(ids, max_size=6, unique=True))
+    ballots = []
+    for vid in voter_ids:
+        choices = tuple(draw(st.lists(st.sampled_from(project_ids), unique=True, max_size=3)))
+        points = (tuple(draw(st.integers(-5, 20)) for _ in choices)
+                  if kind in (BallotKind.CUMULATIVE, BallotKind.SCORING) else ())
+        ballots.append(Ballot(vid, choices, points))
+    budget = draw(st.integers(0, 10**7))
+    e = Election(budget, projects, tuple(ballots), kind, scale)
+    # Give it the META the reader would produce, so that equality is exact.
+    return parse_pabulib(write_pabulib(e))
+
+
+@settings(max_examples=150, deadline=None)
+@given(elections())
+def test_write_then_read_gives_the_same_election_for_any_representable_election(
+    e: Election,
+) -> None:
+    assert parse_pabulib(write_pabulib(e)) == e
+
+
+@settings(max_examples=60, deadline=None)
+@given(elections())
+def test_the_first_round_trip_keeps_everything_but_the_completed_meta(e: Election) -> None:
+    bare = Election(e.budget, e.projects, e.ballots, e.kind, e.scale)
+    again = parse_pabulib(write_pabulib(bare))
+    assert (again.budget, again.projects, again.ballots, again.kind, again.scale) == (
+        bare.budget, bare.projects, bare.ballots, bare.kind, bare.scale)
+
+
+@pytest.mark.parametrize("bad_id", ["a,b", " a", "a\nb", ""])
+def test_the_writer_refuses_project_ids_pabulib_cannot_hold(bad_id: str) -> None:
+    with pytest.raises(ValueError, match="cannot be written"):
+        write_pabulib(small_election(projects=(Project(bad_id, 1),), ballots=()))
