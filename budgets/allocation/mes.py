@@ -187,7 +187,10 @@ class MesEngine:
         self.exact_runs = 0
         # Approval ballots give every supporter of a project the same utility: the fast path
         # then records who paid in a round as a flag (see _State).
-        self.uniform = all(len(set(profile.supporter_utilities[p])) <= 1 for p in self.candidates)
+        self.uniform_util: list[float] = [
+            float(us[0]) if us and len(set(us)) == 1 else 0.0 for us in profile.supporter_utilities
+        ]
+        self.uniform = all(self.uniform_util[p] for p in self.candidates)
         # Sums of multiplicity * utility must be exact in int64, and in float64 (2**53) when
         # utilities vary; otherwise the exact path only.
         biggest = max(self.max_util, default=0.0) * max(self.num_voters, 1)
@@ -241,6 +244,7 @@ class MesEngine:
         width = 1  # next leap to try, in steps (1: no leap)
         streak = 1  # consecutive computed steps with the current outcome
         retry_at = 2  # streak at which to try leaping again
+        credit = 3.0  # leaps are tried only while they have paid for their failures
         while True:
             spent = self.cost_of(current.selected)
             if spent > budget:
@@ -256,18 +260,21 @@ class MesEngine:
             # same outcome (hence the same verdict), then compute the next step.
             # Leaps pay off on long plateaus only: after s equal steps try one of s steps,
             # double it while it succeeds, halve it when it fails; after a failed series,
-            # wait for the plateau to double before trying again.
-            while width > 1 and not naive and self.fast and not current.exact:
+            # wait for the plateau to double before trying again. Where the proof keeps
+            # failing (rhos of rivals too close for the range), stop trying.
+            while width > 1 and credit >= 1 and not naive and self.fast and not current.exact:
                 runs += 1
                 leaps += 1
                 target = share0 + (k + width) * step
                 try:
                     leaped = MesRun(target, self._run_float(target, current.rounds), False)
                 except _NotSame:
+                    credit -= 1
                     width //= 2
                     if width < 2:
                         retry_at = 2 * streak
                     continue
+                credit = min(credit + width / 2, 50.0)
                 k += width
                 current = leaped
                 width *= 2
@@ -355,7 +362,7 @@ class MesEngine:
             winner = tied[0]
             if guide is not None:
                 self._check_guide(st, guide, len(rounds), tied, best, remaining, lower, evals)
-            self._pay(st, winner, best, exact[winner][1])
+            self._pay(st, winner, best, exact[winner][1], evals[winner].bud)
             remaining.discard(winner)
             del lower[winner]
             rounds.append(MesRound(winner, best, tuple(tied) if len(tied) > 1 else ()))
@@ -408,8 +415,7 @@ class MesEngine:
         sup = self.sup[p]
         bud = st.budgets[sup]
         mf = self.mult_sup[p]
-        mb = mf * bud
-        total = float(mb.sum())
+        total = float(np.einsum("i,i->", mf, bud))
         cost = self.costs[p]
         sum_err = self.sum_err[p]
         margin = self.total_mult[p] * st.delta + sum_err * (total + cost)
@@ -417,29 +423,57 @@ class MesEngine:
             total + margin < cost or st.exact_sum_num(sup) < cost * st.common
         ):
             return None
-        mu = self.mu_sup[p]
-        ratio = bud / self.utilf[p]
         total_mu = float(self.total_util[p])
         rho = cost / total_mu
-        poor = ratio < rho
-        count = int(np.count_nonzero(poor))
-        steps = 0
-        while count:
-            rich_mu = total_mu - float(mu[poor].sum())
-            if rich_mu <= 0 or steps == 8:
+        u = self.uniform_util[p]
+        if u:
+            # One utility for all supporters: compare money with rho * u directly.
+            poor = bud < rho * u
+            count = int(np.count_nonzero(poor))
+            for _ in range(8):
+                if not count:
+                    break
+                mfp = mf[poor]
+                rich_mu = total_mu - u * float(mfp.sum())
+                if rich_mu <= 0:
+                    break
+                rho = (cost - float(np.einsum("i,i->", mfp, bud[poor]))) / rich_mu
+                new_poor = (bud < rho * u) | poor
+                new_count = int(np.count_nonzero(new_poor))
+                if new_count == count:
+                    break
+                poor, count = new_poor, new_count
+            else:
+                rho, poor = _rho_sorted(float(cost), bud / u, mf * bud, mf * u, total_mu)
+                count = int(np.count_nonzero(poor))
+        else:
+            mb = mf * bud
+            mu = self.mu_sup[p]
+            ratio = bud / self.utilf[p]
+            poor = ratio < rho
+            count = int(np.count_nonzero(poor))
+            for _ in range(8):
+                if not count:
+                    break
+                rich_mu = total_mu - float(mu[poor].sum())
+                if rich_mu <= 0:
+                    break
+                rho = (cost - float(mb[poor].sum())) / rich_mu
+                new_poor = (ratio < rho) | poor
+                new_count = int(np.count_nonzero(new_poor))
+                if new_count == count:
+                    break
+                poor, count = new_poor, new_count
+            else:
                 rho, poor = _rho_sorted(float(cost), ratio, mb, mu, total_mu)
                 count = int(np.count_nonzero(poor))
-                break
-            rho = (cost - float(mb[poor].sum())) / rich_mu
-            new_poor = (ratio < rho) | poor
-            new_count = int(np.count_nonzero(new_poor))
-            if new_count == count:
-                break
-            poor, count = new_poor, new_count
-            steps += 1
         if count:
+            mfp = mf[poor]
             rich_util = self.total_util[p] - int(self.mu_int[p][poor].sum())
-            poor_money = float(mb[poor].sum()) * (1 + sum_err) + float(mf[poor].sum()) * st.delta
+            poor_money = (
+                float(np.einsum("i,i->", mfp, bud[poor])) * (1 + sum_err)
+                + float(mfp.sum()) * st.delta
+            )
         else:
             rich_util = self.total_util[p]
             poor_money = 0.0
@@ -480,10 +514,11 @@ class MesEngine:
         poor = np.array([budgets[int(g)] < rho * int(u) for g, u in zip(sup, util, strict=True)])
         return rho, poor
 
-    def _pay(self, st: _State, p: int, rho: Fraction, poor: BoolArray) -> None:
-        """Supporters pay: the poor all they have, the rich ``rho * utility``."""
+    def _pay(self, st: _State, p: int, rho: Fraction, poor: BoolArray, bud: FloatArray) -> None:
+        """Supporters pay: the poor all they have, the rich ``rho * utility``.
+
+        ``bud`` is the supporters' float money (``st.budgets[self.sup[p]]``)."""
         sup = self.sup[p]
-        bud = st.budgets[sup]
         st.zeroed[sup[poor]] = True
         row = st.new_round(rho)
         rich = ~poor
@@ -646,7 +681,7 @@ class _State:
         total = self.share_num * int(self.mult[live].sum())
         r = len(self.rhos)
         if r:
-            weights = (m @ self.selu[live, :r]).tolist()
+            weights = np.einsum("i,ij->j", m, self.selu[live, :r]).tolist()
             nums = self.nums
             if self.uniform:
                 util = self.round_util
