@@ -154,14 +154,25 @@ def build_profile(
     scores = [0] * n
     total = [0] * n
     use_cost = utility is Utility.COST
-    for g, ((projs, svals), count) in enumerate(groups.items()):
-        for i, s in zip(projs, svals, strict=True):
-            scores[i] += s * count
-            u = costs[i] * s if use_cost else s
-            if u > 0:
-                supporters[i].append(g)
-                sup_util[i].append(u)
-                total[i] += u * count
+    if approval:  # every score is 1: the utility is the cost or 1
+        unit = [c if use_cost else 1 for c in costs]
+        for g, ((projs, _), count) in enumerate(groups.items()):
+            for i in projs:
+                scores[i] += count
+                if unit[i] > 0:
+                    supporters[i].append(g)
+        for i in range(n):
+            sup_util[i] = [unit[i]] * len(supporters[i])
+            total[i] = unit[i] * scores[i] if unit[i] > 0 else 0
+    else:
+        for g, ((projs, svals), count) in enumerate(groups.items()):
+            for i, s in zip(projs, svals, strict=True):
+                scores[i] += s * count
+                u = costs[i] * s if use_cost else s
+                if u > 0:
+                    supporters[i].append(g)
+                    sup_util[i].append(u)
+                    total[i] += u * count
     return Profile(
         budget=election.budget,
         project_ids=ids,
