@@ -1,7 +1,11 @@
 """The voter's ballot through the API: GET/PUT /api/v1/cycles/{slug}/ballot/ (cast_ballot)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connections
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from budgets.models import BallotKind, PhaseKind
 from tests.api.support import assert_api_error, client_for
@@ -261,3 +265,30 @@ def test_points_may_not_name_a_proposal_twice():
 
     error = assert_api_error(response, 400, "invalid")
     assert list(error["fields"]) == ["points"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_simultaneous_puts_of_one_voter_leave_one_ballot_created_once(on_postgres):
+    world = voting_world()
+    key = Token.objects.create(user=world.resident).key
+    options = [world.benches.pk, world.trees.pk, world.lights.pk]
+
+    def put(i):
+        try:
+            client = client_for()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+            response = client.put(URL, {"proposal_ids": [options[i % 3]]}, format="json")
+            return response.status_code, response.json()["receipt_code"]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(put, range(12)))
+
+    assert sorted(status for status, _receipt in results) == [200] * 11 + [201]
+    assert len({receipt for _status, receipt in results}) == 12
+    assert Ballot.objects.count() == 1
+    assert Participation.objects.count() == 1
+    last = BallotLogEntry.objects.order_by("-seq").first()
+    assert Ballot.objects.get().receipt_code == last.receipt_code
