@@ -43,7 +43,7 @@ whole range provably gives the same outcome; otherwise it runs single steps.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -53,14 +53,16 @@ import numpy as np
 import numpy.typing as npt
 
 from budgets.allocation.profile import Profile
+from budgets.allocation.result import ProjectExplanation, Reason, TieBreak, explain
 from budgets.allocation.tiebreak import Tiebreaker
 
 __all__ = [
+    "Add1Run",
     "Add1Stop",
     "MesEngine",
     "MesRound",
     "MesRun",
-    "Add1Run",
+    "explain_run",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -185,6 +187,7 @@ class MesEngine:
         )
         self.float_runs = 0
         self.exact_runs = 0
+        self._last_money: Callable[[IntArray], Fraction] = lambda groups: Fraction(0)
         # Approval ballots give every supporter of a project the same utility: the fast path
         # then records who paid in a round as a flag (see _State).
         self.uniform_util: list[float] = [
@@ -214,6 +217,16 @@ class MesEngine:
         self.exact_runs += 1
         return MesRun(share=share, rounds=self._run_exact(share), exact=True)
 
+    def supporters_money(self, run: MesRun) -> dict[int, Fraction]:
+        """Exact money left to the supporters of every unfunded candidate after ``run``
+        (recomputed: one more run at ``run.share``)."""
+        if run.exact:
+            self._run_exact(run.share)
+        else:
+            self._run_float(run.share)
+        funded = set(run.selected)
+        return {p: self._last_money(self.sup[p]) for p in self.candidates if p not in funded}
+
     def cost_of(self, projects: tuple[int, ...]) -> int:
         return sum(self.costs[p] for p in projects)
 
@@ -233,6 +246,9 @@ class MesEngine:
         computes every unit step, for tests.
         """
         budget = self.profile.budget
+        if self.num_voters == 0:  # pabutools returns the empty allocation
+            empty = MesRun(Fraction(0), (), False)
+            return Add1Run(empty, 0, 0, 0, stop, "no ballots", empty)
         share0 = Fraction(budget, self.num_voters)
         first = self.run(share0)
         runs = 1
@@ -340,6 +356,7 @@ class MesEngine:
             if best_p < 0:
                 if guide is not None and len(rounds) != len(guide):
                     raise _NotSame
+                self._last_money = st.exact_sum
                 return tuple(rounds)
             rho_w, poor_w = self._exact_rho(st, best_p, evals[best_p])
             exact: dict[int, tuple[Fraction, BoolArray]] = {best_p: (rho_w, poor_w)}
@@ -561,6 +578,9 @@ class MesEngine:
                 elif rho == best:
                     tied.append(p)
             if best is None:
+                self._last_money = lambda groups: sum(
+                    (mult[int(g)] * budgets[int(g)] for g in groups), Fraction(0)
+                )
                 return tuple(rounds)
             winner = min(tied, key=rank.__getitem__)
             for g, u in zip(sups[winner], utils[winner], strict=True):
@@ -572,6 +592,52 @@ class MesEngine:
                     winner, best, tuple(sorted(tied, key=rank.__getitem__)) if len(tied) > 1 else ()
                 )
             )
+
+
+def explain_run(
+    profile: Profile, tiebreaker: Tiebreaker, engine: MesEngine, run: MesRun
+) -> tuple[dict[int, ProjectExplanation], list[TieBreak]]:
+    """One explanation per project of ``profile`` for ``run``, and the ties it broke.
+
+    Funded: the round (1-based) and the price per supporter (``rho * utility``: what each
+    supporter who could afford it paid; with points or ranks, ``rho`` is the price per
+    point). Not funded: ``lost-tie`` if it tied for a round, lost and was never funded;
+    else ``supporters-money-exhausted`` with the money its supporters had left at the end
+    (exact, rounded down to the smallest unit) in the note, or "no supporter".
+    """
+    explanations: dict[int, ProjectExplanation] = {}
+    tie_breaks: list[TieBreak] = []
+    lost: dict[int, int] = {}
+    for r, rnd in enumerate(run.rounds, 1):
+        if rnd.rho is None:
+            explanations[rnd.project] = explain(
+                profile, rnd.project, Reason.FUNDED, round=r, note="free project"
+            )
+            continue
+        u = engine.uniform_util[rnd.project]
+        price = rnd.rho * int(u) if u else rnd.rho
+        note = "price per supporter" if u else "price per point of utility"
+        explanations[rnd.project] = explain(
+            profile, rnd.project, Reason.FUNDED, round=r, price=price, note=note
+        )
+        if len(rnd.tied) > 1:
+            tie_breaks.append(tiebreaker.record(rnd.tied, round=r, context="mes round"))
+            for p in rnd.tied[1:]:
+                lost.setdefault(p, r)
+    money = engine.supporters_money(run)
+    for p in range(profile.num_projects):
+        if p in explanations:
+            continue
+        if p in lost:
+            note = f"tied for round {lost[p]} and lost"
+            explanations[p] = explain(profile, p, Reason.LOST_TIE, note=note)
+        elif p in money:
+            left = money[p].numerator // money[p].denominator
+            note = f"its supporters had {left} left for a cost of {profile.costs[p]}"
+            explanations[p] = explain(profile, p, Reason.SUPPORTERS_EXHAUSTED, note=note)
+        else:
+            explanations[p] = explain(profile, p, Reason.SUPPORTERS_EXHAUSTED, note="no supporter")
+    return explanations, tie_breaks
 
 
 def _rho_sorted(
