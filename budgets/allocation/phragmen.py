@@ -19,15 +19,18 @@ voter group of multiplicity m counts m times. Projects whose ``profile.fundable`
 False are not candidates.
 
 Arithmetic: voters are kept in classes of equal load (a class per funded project), so that
-the load sums are exact integer combinations of a few rational loads. Floating-point values
-pick the few projects near the minimum; their new loads are then computed and compared
-exactly with :class:`fractions.Fraction`, so every decision is the exact one.
+the load sums are exact integer combinations of a few rational loads (integer counts per
+project and class, updated with numpy). Floating-point values pick the few projects within a
+relative 1e-9 of the minimum; their new loads are then computed and compared exactly with
+:class:`fractions.Fraction`, so every decision is the exact one.
 """
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
 
 from budgets.allocation.profile import APPROVAL_KINDS, Profile
 from budgets.allocation.result import Outcome, ProjectExplanation, Reason, TieBreak, explain
@@ -44,50 +47,61 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
         raise ValueError(f"phragmen needs approval ballots, not {profile.kind.value}")
     n = profile.num_projects
     costs = profile.costs
-    mult = profile.multiplicity
-    group_projects = profile.group_projects
-    # Approvals and supporters from the scores (utility-independent).
-    approvers: list[list[int]] = [[] for _ in range(n)]
-    for g, projs in enumerate(group_projects):
-        for p in projs:
-            approvers[p].append(g)
-    approvals = [sum(mult[g] for g in approvers[p]) for p in range(n)]
+    n_groups = len(profile.multiplicity)
+    mult = np.asarray(profile.multiplicity, dtype=np.int64)
+    # Group -> approved projects, as flat arrays (CSR).
+    lengths = np.fromiter((len(g) for g in profile.group_projects), dtype=np.int64,
+                          count=n_groups)
+    gp_ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(lengths, out=gp_ptr[1:])
+    gp_proj = np.fromiter(
+        (p for g in profile.group_projects for p in g), dtype=np.int64, count=int(gp_ptr[-1])
+    )
+    owners = np.repeat(np.arange(n_groups, dtype=np.int64), lengths)
+    order = np.argsort(gp_proj, kind="stable")
+    bounds = np.searchsorted(gp_proj[order], np.arange(n + 1))
+    approvers: list[npt.NDArray[np.int64]] = [
+        owners[order[bounds[p]:bounds[p + 1]]] for p in range(n)
+    ]
+    approvals = np.bincount(gp_proj, weights=mult[owners], minlength=n).astype(np.int64)
 
-    loads: list[Fraction] = [Fraction(0)]  # load of each class
-    loads_f: list[float] = [0.0]
-    group_class = [0] * len(mult)
-    # weight[p][k]: number of p's approvers in load class k.
-    weight: list[dict[int, int]] = [{0: approvals[p]} if approvals[p] else {} for p in range(n)]
-    load_sum_f = [0.0] * n  # float sum of p's approvers' loads
+    width = n + 1  # load classes: 0, then one per funded project
+    loads: list[Fraction] = [Fraction(0)]
+    loads_f = np.zeros(width)
+    group_class = np.zeros(n_groups, dtype=np.int64)
+    # weight[p, k]: number of p's approvers in load class k (exact integers).
+    weight = np.zeros((n, width), dtype=np.int64)
+    weight[:, 0] = approvals
+    load_sum_f = np.zeros(n)  # float sum of p's approvers' loads
+    cost_f = np.asarray(costs, dtype=np.float64)
+    approvals_f = approvals.astype(np.float64)
+    has_approvers = approvals > 0
 
-    remaining = set(
-        p for p in range(n) if profile.fundable[p] and costs[p] <= profile.budget
+    remaining = np.array(
+        [profile.fundable[p] and costs[p] <= profile.budget for p in range(n)], dtype=bool
     )
     spent = 0
     selected: list[int] = []
     explanations: dict[int, ProjectExplanation] = {}
     tie_breaks: list[TieBreak] = []
-    while remaining:
-        # New maximal loads, floating point (inf without approvers).
-        best = math.inf
-        values: dict[int, float] = {}
-        for p in remaining:
-            a = approvals[p]
-            v = (load_sum_f[p] + costs[p]) / a if a else math.inf
-            values[p] = v
-            if v < best:
-                best = v
-        if best == math.inf:
-            tied = sorted(remaining)  # nobody approves what is left: all tie at infinity
-            level: Fraction | None = None
+    while remaining.any():
+        live = remaining & has_approvers
+        level: Fraction | None
+        if not live.any():
+            tied = [int(p) for p in np.flatnonzero(remaining)]  # all tie at infinity
+            level = None
         else:
-            window = best * (1 + _REL) + 1e-300
-            near = [p for p, v in values.items() if v <= window]
-            exact = {
-                p: (sum((loads[k] * w for k, w in weight[p].items()), Fraction(0)) + costs[p])
-                / approvals[p]
-                for p in near
-            }
+            values = np.full(n, np.inf)
+            values[live] = (load_sum_f[live] + cost_f[live]) / approvals_f[live]
+            best = float(values.min())
+            near = np.flatnonzero(values <= best * (1 + _REL) + 1e-300)
+            exact: dict[int, Fraction] = {}
+            for p in near.tolist():
+                row = weight[p]
+                total = sum(
+                    (loads[k] * int(row[k]) for k in np.flatnonzero(row).tolist()), Fraction(0)
+                )
+                exact[p] = (total + costs[p]) / int(approvals[p])
             level = min(exact.values())
             tied = [p for p, v in exact.items() if v == level]
         rnd = len(selected) + 1
@@ -95,7 +109,7 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
             tie_breaks.append(tiebreaker.record(tied, round=rnd, context="phragmen round"))
         too_expensive = [p for p in tied if spent + costs[p] > profile.budget]
         if too_expensive:
-            for p in remaining:
+            for p in np.flatnonzero(remaining).tolist():
                 if p in too_expensive:
                     explanations[p] = explain(
                         profile, p, Reason.DID_NOT_FIT,
@@ -107,7 +121,7 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
                                               note="the rule stopped at an unaffordable project")
             break
         winner = tiebreaker.best(tied)
-        remaining.discard(winner)
+        remaining[winner] = False
         selected.append(winner)
         spent += costs[winner]
         explanations[winner] = explain(
@@ -119,22 +133,25 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
         # Move the winner's approvers into a new load class.
         k_new = len(loads)
         loads.append(level)
-        level_f = float(level)
-        loads_f.append(level_f)
-        for g in approvers[winner]:
-            k_old = group_class[g]
-            m = mult[g]
-            delta = m * (level_f - loads_f[k_old])
-            group_class[g] = k_new
-            for p in group_projects[g]:
-                w = weight[p]
-                left = w[k_old] - m
-                if left:
-                    w[k_old] = left
-                else:
-                    del w[k_old]
-                w[k_new] = w.get(k_new, 0) + m
-                load_sum_f[p] += delta
+        loads_f[k_new] = float(level)
+        groups = approvers[winner]
+        starts = gp_ptr[groups]
+        counts = gp_ptr[groups + 1] - starts
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        idx = offsets + np.arange(int(counts.sum()), dtype=np.int64)
+        projs = gp_proj[idx]
+        rep = np.repeat(groups, counts)
+        k_old = group_class[rep]
+        m = mult[rep]
+        flat = weight.reshape(-1)
+        flat -= np.bincount(projs * width + k_old, weights=m, minlength=n * width).astype(
+            np.int64
+        )
+        weight[:, k_new] += np.bincount(projs, weights=m, minlength=n).astype(np.int64)
+        load_sum_f += np.bincount(
+            projs, weights=m * (loads_f[k_new] - loads_f[k_old]), minlength=n
+        )
+        group_class[groups] = k_new
     for p in range(n):
         if p not in explanations:
             if not profile.fundable[p]:
