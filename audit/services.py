@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -42,7 +44,9 @@ def record_event(
             action=action,
             target_type=target._meta.label_lower if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            payload=payload or {},
+            # Plain JSON values only (UUIDs, dates, decimals become strings) so that the
+            # hash computed now equals the hash recomputed from the stored row.
+            payload=json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder)),
             prev_hash=last.hash if last else GENESIS,
         )
         event.hash = link(event.prev_hash, event_body(event))

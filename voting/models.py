@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,8 +28,12 @@ class Channel(models.TextChoices):
 
 class Participation(models.Model):
     """The register of who voted. An in-person voter without an account is identified by
-    ``person_digest`` (HMAC of their normalised identity) instead of ``voter``."""
+    ``person_digest`` (HMAC of their normalised identity) instead of ``voter``.
 
+    The key is random and ``voted_at`` is kept to the hour so that the register carries no
+    order that could be aligned with the ballot log (see docs/threat-model.md)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="participations")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.PROTECT, related_name="participations")

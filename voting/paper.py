@@ -50,7 +50,7 @@ from voting.models import (
     SheetStatus,
 )
 from voting.secrecy import keyed_digest
-from voting.services import ballot_options, check_choices, record_ballot
+from voting.services import ballot_options, check_choices, coarse_now, record_ballot
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def register_paper_voter(
             participation = Participation.objects.create(
                 cycle=cycle, voter=voters[0] if len(voters) == 1 else None, person_digest=digest,
                 commune=event.commune, channel=Channel.PAPER, event=event,
-                recorded_by=facilitator, voted_at=timezone.now(),
+                recorded_by=facilitator, voted_at=coarse_now(),
             )
             record_event(actor=facilitator, action="paper.voter_registered", target=event,
                          payload={"participation": participation.pk,

@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -193,7 +194,7 @@ def cast_ballot(
             )
             if participation is None:
                 Participation.objects.create(cycle=cycle, voter=voter, commune_id=voter.commune_id,
-                                             channel=Channel.ONLINE, voted_at=timezone.now())
+                                             channel=Channel.ONLINE, voted_at=coarse_now())
     except IntegrityError as exc:  # only reachable if a lock was bypassed
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
     if voter.email:
@@ -211,6 +212,11 @@ def ballot_body(*, commune_id: int | None, channel: str, lines: list[tuple[int, 
 def commitment(salt: str, body: dict[str, Any]) -> str:
     """SHA-256 over the salt and the canonical ballot body."""
     return hashlib.sha256((salt + "\n" + canonical(body)).encode("utf-8")).hexdigest()
+
+
+def coarse_now() -> datetime:
+    """The current time to the hour: what the participation register keeps."""
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
 
 
 def send_receipt(*, email: str, cycle: BudgetCycle, code: str) -> None:

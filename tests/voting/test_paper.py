@@ -35,7 +35,7 @@ from voting.models import (
     SheetStatus,
 )
 from voting.secrecy import voter_pseudonym
-from voting.services import cast_ballot, verify_ballot_log
+from voting.services import ballot_body, cast_ballot, commitment, verify_ballot_log
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,7 @@ def test_an_account_is_registered_on_paper_at_the_event_and_audited():
             participation.voter, participation.commune) == (
         Channel.PAPER, w.event, w.facilitator, w.resident, w.cenon)
     audit = AuditEvent.objects.get(action="paper.voter_registered")
-    assert audit.payload == {"participation": participation.pk, "with_account": True}
+    assert audit.payload == {"participation": str(participation.pk), "with_account": True}
 
 
 def test_an_online_voter_is_refused_on_paper_with_the_reason():
@@ -298,8 +298,8 @@ def test_two_agreeing_keyings_by_two_facilitators_put_the_ballot_in_the_log_as_p
     people = [u.pk for u in w.users.values()]
     assert ballot.pseudonym not in {voter_pseudonym(cycle_id=w.cycle.pk, voter_id=pk) for pk in people}
     entry = BallotLogEntry.objects.get(receipt_code=ballot.receipt_code)
-    assert entry.seq == 2 and entry.content["channel"] == "paper"
-    assert entry.content["choices"] == sorted([[w.a.pk, 1], [w.t.pk, 1]])
+    body = ballot_body(commune_id=w.cenon.pk, channel="paper", lines=[(w.a.pk, 1), (w.t.pk, 1)])
+    assert entry.seq == 2 and entry.content["commitment"] == commitment(ballot.salt, body)
     ok, message, head = verify_ballot_log(w.cycle)
     assert ok, message
     assert head == entry.hash
@@ -464,7 +464,9 @@ def test_a_cumulative_paper_ballot_keeps_its_points_in_the_log():
     assert {(c.proposal_id, c.points) for c in outcome.sheet.ballot.choices.all()} == {
         (w.a.pk, 3), (w.b.pk, 2), (w.t.pk, 5)}
     entry = BallotLogEntry.objects.get()
-    assert entry.content["choices"] == sorted([[w.a.pk, 3], [w.b.pk, 2], [w.t.pk, 5]])
+    body = ballot_body(commune_id=w.cenon.pk, channel="paper",
+                       lines=[(w.a.pk, 3), (w.b.pk, 2), (w.t.pk, 5)])
+    assert entry.content["commitment"] == commitment(outcome.sheet.ballot.salt, body)
 
 
 def test_keyings_that_differ_only_by_points_do_not_agree():
