@@ -256,6 +256,12 @@ def certify_result(*, member: Any, tally_run: TallyRun, statement: str = "") -> 
             raise Conflict(_("Ce dépouillement a été remplacé par un recomptage : certifiez le nouveau."))
         if Certification.objects.filter(tally_run=run, member=member).exists():
             raise Conflict(_("Vous avez déjà certifié ce résultat."))
+        from voting.board import verify_cycle  # board builds on this module
+
+        failed = [c for c in verify_cycle(cycle) if not c.ok]
+        if failed:
+            raise Conflict(_("La vérification du vote a échoué (%(detail)s) : certification impossible.")
+                           % {"detail": failed[0].detail})
         certification = Certification.objects.create(
             tally_run=run, member=member, certified_at=timezone.now(), statement=statement.strip(),
         )

@@ -15,6 +15,7 @@ from budgets.services import close_voting, current_phase_of
 from config.errors import InvalidBallot, NotAllowed
 from config.throttling import limit_writes
 from voting import selectors
+from voting.board import board_summary, verify_cycle
 from voting.forms import CertifyForm, parse_ballot
 from voting.services import cast_ballot
 from voting.tally import certification_status, certify_result, run_tally
@@ -102,4 +103,6 @@ def certify(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "voting/certify.html", {
         "cycle": cycle, "run": run, "form": form, "signed": signed,
         "status": certification_status(run) if run else None,
+        "checks": verify_cycle(cycle) if run else [],
+        "summary": board_summary(cycle),
     }, status=400 if form.errors else 200)

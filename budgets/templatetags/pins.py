@@ -52,3 +52,9 @@ def nav_cycle(context: template.Context) -> BudgetCycle | None:
 def rank_range(length: Any) -> range:
     """``{% for r in cycle.max_choices|rank_range %}`` → 1 … length."""
     return range(1, int(length) + 1)
+
+
+@register.filter
+def all_ok(checks: Any) -> bool:
+    """True when every check of a list has ``ok`` set."""
+    return all(getattr(check, "ok", False) for check in checks)

@@ -115,3 +115,15 @@ def test_a_recount_with_another_fingerprint_voids_earlier_certifications():
     assert certification_status(recount)["count"] == 0
     with pytest.raises(Conflict):
         certify_result(member=w.second_committee_member, tally_run=run)
+
+
+def test_certification_is_refused_when_a_stored_ballot_no_longer_matches_the_log():
+    from voting.models import BallotChoice
+
+    w = voted_world()
+    run = run_tally(actor=w.admin, cycle=w.cycle)
+    BallotChoice.objects.filter(proposal=w.c).update(points=5)
+    with pytest.raises(Conflict) as error:
+        certify_result(member=w.committee_member, tally_run=run)
+    assert "entrée n°" in str(error.value.message)
+    assert Certification.objects.count() == 0
