@@ -118,13 +118,14 @@ def max_welfare(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
     best_w = exact_welfare(first)
     floor = best_w * (1 - _NEAR) - 0.5
     while len(found) <= _MAX_ALTERNATIVES:
-        other = _solve(items, utilities, costs, budget, floor=floor, cuts=list(found))
-        if other is None or other in found:
+        # The best set other than those found (a plain objective solves faster than one
+        # with a welfare floor); stop once it is clearly worse.
+        other = _solve(items, utilities, costs, budget, floor=None, cuts=list(found))
+        if other is None or other in found or not fits(other):
             break
-        if fits(other):
-            found.append(other)
-        else:
+        if exact_welfare(other) < floor:
             break
+        found.append(other)
     best_w = max(exact_welfare(s) for s in found)
     optimal = [s for s in found if exact_welfare(s) == best_w]
     tie_breaks: list[TieBreak] = []
