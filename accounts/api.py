@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -15,13 +18,13 @@ from rest_framework.response import Response
 from config.api import PinsAPIView, error_responses
 
 
-class TokenIn(serializers.Serializer):
+class TokenIn(serializers.Serializer[Any]):
     email = serializers.EmailField()
     password = serializers.CharField(min_length=1, max_length=256, trim_whitespace=False,
                                      style={"input_type": "password"})
 
 
-class TokenOut(serializers.Serializer):
+class TokenOut(serializers.Serializer[Any]):
     token = serializers.CharField(help_text="À envoyer dans l’en-tête « Authorization: Token … ».")
 
 
@@ -32,7 +35,7 @@ class ObtainTokenView(PinsAPIView):
     A wrong pair and an inactive account get the same 401, so accounts cannot be probed.
     """
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
     serializer_class = TokenIn
 

@@ -17,7 +17,7 @@ from budgets.services import current_phase_of
 from config.api import PinsViewSet, error_responses, get_or_404
 
 
-class EnvelopeOut(serializers.Serializer):
+class EnvelopeOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     commune = serializers.CharField(source="commune.slug", allow_null=True,
@@ -25,9 +25,9 @@ class EnvelopeOut(serializers.Serializer):
     amount_cents = serializers.IntegerField(help_text="Montant en centimes d’euro.")
 
 
-class PhaseOut(serializers.Serializer):
+class PhaseOut(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=[k.value for k in policy.PhaseKind])
-    label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField(source="get_kind_display")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -39,7 +39,7 @@ class CurrentPhaseOut(PhaseOut):
         return sorted(a.value for a in policy.ALLOWED_ACTIONS[policy.PhaseKind(phase.kind)])
 
 
-class CycleSummaryOut(serializers.Serializer):
+class CycleSummaryOut(serializers.Serializer[Any]):
     slug = serializers.SlugField()
     name = serializers.CharField()
     ballot_kind = serializers.CharField(help_text="approval, knapsack, choose-1, cumulative…")

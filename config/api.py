@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -25,6 +26,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 M = TypeVar("M", bound=models.Model)
@@ -42,33 +44,33 @@ class ApiMetadata(SimpleMetadata):
     views with custom look-ups (the ballot, nested lists) do not support.
     """
 
-    def determine_actions(self, request: Request, view: Any) -> dict:
+    def determine_actions(self, request: Request, view: Any) -> dict[str, Any]:
         return {}
 
 
-class PinsAPIView(GenericAPIView):
+class PinsAPIView(GenericAPIView[Any]):
     authentication_classes = API_AUTHENTICATION
     parser_classes = API_PARSERS
     metadata_class = ApiMetadata
 
 
-class PinsViewSet(GenericViewSet):
+class PinsViewSet(GenericViewSet[Any]):
     authentication_classes = API_AUTHENTICATION
     parser_classes = API_PARSERS
     metadata_class = ApiMetadata
 
 
-class ErrorBodyOut(serializers.Serializer):
-    code = serializers.CharField(help_text="Code stable (ex. phase_closed, not_allowed, invalid).")
-    message = serializers.CharField(help_text="Message lisible, dans la langue demandée.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
-        help_text="Problèmes par champ ; « __all__ » pour ceux qui concernent l’ensemble.",
-    )
-
-
-class ErrorOut(serializers.Serializer):
-    error = ErrorBodyOut()
+class ErrorOut(serializers.Serializer[Any]):
+    # inline: a serializer field named "fields" would shadow Serializer.fields for mypy
+    error = inline_serializer("ErrorBody", fields={
+        "code": serializers.CharField(
+            help_text="Code stable (ex. phase_closed, not_allowed, invalid)."),
+        "message": serializers.CharField(help_text="Message lisible, dans la langue demandée."),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False,
+            help_text="Problèmes par champ ; « __all__ » pour ceux qui concernent l’ensemble.",
+        ),
+    })
 
 
 ERROR_DESCRIPTIONS = {
@@ -90,7 +92,7 @@ def get_or_404(queryset: models.QuerySet[M], message: str, **lookup: Any) -> M:
     """The one object matching ``lookup`` or a ``not_found`` API error with ``message``."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(message) from None
 
 
@@ -98,6 +100,6 @@ def get_or_404(queryset: models.QuerySet[M], message: str, **lookup: Any) -> M:
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-def unknown_endpoint(request: Request, path: str = "") -> None:
+def unknown_endpoint(request: Request, path: str = "") -> Response:
     """Any path under /api/v1/ that matches no endpoint: a 404 in the API error shape."""
     raise NotFound(_("Cette adresse de l’API n’existe pas."))

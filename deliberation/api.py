@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -14,7 +16,7 @@ from deliberation.services import MAX_COMMENT_LENGTH, post_comment
 from proposals.models import Proposal
 
 
-class CommentOut(serializers.Serializer):
+class CommentOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     proposal = serializers.IntegerField(source="proposal_id")
     author_name = serializers.CharField(source="author.public_name",
@@ -23,7 +25,7 @@ class CommentOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class CommentIn(serializers.Serializer):
+class CommentIn(serializers.Serializer[Any]):
     # Longer input is accepted here: the service measures the text once markup is stripped.
     body = serializers.CharField(min_length=1, max_length=4 * MAX_COMMENT_LENGTH)
 

@@ -6,6 +6,8 @@ and role checks, and the field checks with their French messages, live there.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -21,7 +23,7 @@ from proposals.services import MAX_COST_CENTS, review_proposal, submit_proposal
 from territory.models import Commune, District
 
 
-class ProposalOut(serializers.Serializer):
+class ProposalOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     cycle = serializers.CharField(source="cycle.slug")
     envelope = serializers.IntegerField(source="envelope_id")
@@ -42,12 +44,12 @@ class ProposalOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ProposalFilterIn(serializers.Serializer):
+class ProposalFilterIn(serializers.Serializer[Any]):
     commune = serializers.SlugField(required=False, help_text="Slug de la commune (ex. cenon).")
     status = serializers.ChoiceField(choices=ProposalStatus.choices, required=False)
 
 
-class ProposalSubmitIn(serializers.Serializer):
+class ProposalSubmitIn(serializers.Serializer[Any]):
     envelope = serializers.PrimaryKeyRelatedField(queryset=Envelope.objects.all())
     title = serializers.CharField(min_length=1, max_length=140)
     description = serializers.CharField(min_length=1, max_length=5000)
@@ -61,7 +63,7 @@ class ProposalSubmitIn(serializers.Serializer):
     )
 
 
-class ReviewIn(serializers.Serializer):
+class ReviewIn(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     validated_cost_cents = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=0, max_value=MAX_COST_CENTS,
@@ -73,7 +75,7 @@ class ReviewIn(serializers.Serializer):
     )
 
 
-class ReviewOut(serializers.Serializer):
+class ReviewOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
     validated_cost_cents = serializers.IntegerField(allow_null=True)

@@ -23,7 +23,7 @@ MAX_BALLOT_IDS = 500  # far above any real ballot; bounds the work on hostile in
 MAX_POINTS = 10_000
 
 
-class PointsLine(serializers.Serializer):
+class PointsLine(serializers.Serializer[Any]):
     proposal_id = serializers.IntegerField(min_value=1)
     points = serializers.IntegerField(
         min_value=0, max_value=MAX_POINTS,
@@ -32,7 +32,7 @@ class PointsLine(serializers.Serializer):
     )
 
 
-class BallotOut(serializers.Serializer):
+class BallotOut(serializers.Serializer[Any]):
     cycle = serializers.SlugField()
     has_voted = serializers.BooleanField(help_text="Un bulletin en ligne est enregistré.")
     proposal_ids = serializers.ListField(child=serializers.IntegerField())
@@ -47,7 +47,7 @@ class CastOut(BallotOut):
     is_replacement = serializers.BooleanField(help_text="Ce dépôt remplace un bulletin précédent.")
 
 
-class CastIn(serializers.Serializer):
+class CastIn(serializers.Serializer[Any]):
     """Soit « proposal_ids » (approbation, panier, un seul choix), soit « points »
     (bulletin à points, à notes, classement)."""
 
@@ -59,8 +59,8 @@ class CastIn(serializers.Serializer):
         help_text="Bulletins d’approbation, panier, un seul choix : identifiants des propositions "
                   "choisies, toutes enveloppes confondues.",
     )
-    points = PointsLine(
-        many=True, required=False, max_length=MAX_BALLOT_IDS,
+    points = serializers.ListField(
+        child=PointsLine(), required=False, max_length=MAX_BALLOT_IDS,
         help_text="Bulletins à points, à notes, classement : une ligne par proposition.",
     )
 
@@ -76,7 +76,7 @@ class CastIn(serializers.Serializer):
         return attrs
 
 
-def ballot_payload(cycle: BudgetCycle, user: object) -> dict:
+def ballot_payload(cycle: BudgetCycle, user: object) -> dict[str, Any]:
     ballot = current_ballot_of(cycle, user)
     if ballot is None:
         return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [], "points": [],
