@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from budgets import policy
 from budgets.models import BudgetCycle, Envelope, Phase
+from budgets.roles import Role, has_role, is_administrator
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,13 @@ def get_cycle_overview(slug: str, now: datetime | None = None) -> CycleOverview 
     """One cycle by slug (three queries), or None."""
     cycle = _cycles().filter(slug=slug).first()
     return _overview(cycle, now or timezone.now()) if cycle else None
+
+
+def roles_of(user: object, cycle: BudgetCycle) -> dict[str, bool]:
+    """Which staff roles the user holds for this cycle (to show the matching links)."""
+    communes = [e.commune for e in cycle.envelopes.all() if e.commune is not None]
+    return {
+        "admin": is_administrator(user),
+        "committee": has_role(user, Role.COMMITTEE, cycle),
+        "facilitator": any(has_role(user, Role.FACILITATOR, c) for c in communes),
+    }

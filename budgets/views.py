@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from budgets.selectors import get_cycle_overview, list_cycle_overviews
+from budgets.selectors import get_cycle_overview, list_cycle_overviews, roles_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,5 +18,6 @@ def cycle_detail(request: HttpRequest, slug: str) -> HttpResponse:
     overview = get_cycle_overview(slug)
     if overview is None:
         raise Http404
-    return render(request, "budgets/cycle_detail.html",
-                  {"overview": overview, "cycle": overview.cycle})
+    return render(request, "budgets/cycle_detail.html", {
+        "overview": overview, "cycle": overview.cycle, "roles": roles_of(request.user, overview.cycle),
+    })

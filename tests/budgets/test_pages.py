@@ -177,3 +177,22 @@ def test_missing_pages_get_a_readable_404_in_the_site_layout(client, settings):
     assert response.status_code == 404
     page = response.content.decode()
     assert "<h1>Page introuvable</h1>" in page and '<main id="contenu"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,visible,hidden", [
+    ("admin", ["/vote/bp-test/gestion/", "/vote/bp-test/codes/"], ["/vote/bp-test/certifier/"]),
+    ("committee_member", ["/vote/bp-test/certifier/"], ["/vote/bp-test/gestion/"]),
+    ("facilitator", ["/vote/bp-test/rencontres/", "/vote/bp-test/verifier-un-habitant/"],
+     ["/vote/bp-test/gestion/"]),
+    ("resident", [], ["/vote/bp-test/gestion/", "/vote/bp-test/certifier/", "/vote/bp-test/rencontres/"]),
+])
+def test_cycle_page_shows_staff_links_by_role(client, role, visible, hidden):
+    world = build_world(phase="voting")
+    client.force_login(getattr(world, role))
+    page = client.get("/budgets/bp-test/").content.decode()
+    assert "/vote/bp-test/registre/" in page
+    for link in visible:
+        assert link in page
+    for link in hidden:
+        assert link not in page
