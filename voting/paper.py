@@ -202,7 +202,7 @@ def register_paper_voter(
     the register online or on paper, by account or by identity; an identity matching an
     account counts as that account), ValidationError (identity incomplete). The register is
     checked and written under the cycle row lock, backed by its unique constraints.
-    Audited as ``paper.voter_registered`` (no identity in the audit payload).
+    Audited as ``paper.voter_registered`` (neither identity nor participation key in the payload).
     """
     cycle = event.cycle
     require_facilitator(facilitator, event.commune)
@@ -257,9 +257,10 @@ def register_paper_voter(
                 commune=event.commune, channel=Channel.PAPER, event=event,
                 recorded_by=facilitator, voted_at=coarse_now(),
             )
+            # No participation key in the audit payload: its exact time and sequence would
+            # give the register the order that coarse_now() and random keys remove.
             record_event(actor=facilitator, action="paper.voter_registered", target=event,
-                         payload={"participation": participation.pk,
-                                  "with_account": voter is not None})
+                         payload={"with_account": voter is not None})
     except IntegrityError as exc:  # a concurrent registration of the same person
         raise AlreadyVoted(_("Cette personne vient d’être enregistrée : un seul vote par "
                              "personne.")) from exc

@@ -125,7 +125,8 @@ def test_an_account_is_registered_on_paper_at_the_event_and_audited():
             participation.voter, participation.commune) == (
         Channel.PAPER, w.event, w.facilitator, w.resident, w.cenon)
     audit = AuditEvent.objects.get(action="paper.voter_registered")
-    assert audit.payload == {"participation": str(participation.pk), "with_account": True}
+    assert audit.payload == {"with_account": True}  # nothing that orders the register
+    assert audit.target_id == str(w.event.pk)
 
 
 def test_an_online_voter_is_refused_on_paper_with_the_reason():
