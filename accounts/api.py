@@ -43,7 +43,10 @@ class ObtainTokenView(PinsAPIView):
         # Without it DRF turns the 401 of a wrong pair into a 403 (no authentication class).
         return 'Token realm="api"'
 
-    @extend_schema(summary="Obtenir un jeton d’API", request=TokenIn,
+    @extend_schema(summary="Obtenir un jeton d’API", request=TokenIn, tags=["Authentification"],
+                   description="Adresse e-mail et mot de passe du compte. Le même jeton est "
+                               "renvoyé tant qu’il n’est pas supprimé ; à envoyer dans "
+                               "l’en-tête « Authorization: Token <jeton> ».",
                    responses={200: TokenOut, **error_responses(400, 401, 429)}, auth=[])
     def post(self, request: Request) -> Response:
         data = TokenIn(data=request.data)

@@ -76,9 +76,16 @@ def cycles_queryset() -> QuerySet[BudgetCycle]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Lister les budgets participatifs", responses={200: CycleSummaryOut, **error_responses(404)}),
+    list=extend_schema(
+        summary="Lister les budgets participatifs", tags=["Budgets"],
+        description="Public. Chaque budget avec sa phase en cours (null entre deux phases) et "
+                    "les actions qu’elle permet.",
+        responses={200: CycleSummaryOut, **error_responses(404)},
+    ),
     retrieve=extend_schema(
-        summary="Un budget : enveloppes, calendrier, phase en cours",
+        summary="Un budget : enveloppes, calendrier, phase en cours", tags=["Budgets"],
+        description="Public. Enveloppes (montants en centimes ; commune null pour l’enveloppe "
+                    "territoriale), phases datées, réglages du bulletin.",
         responses={200: CycleDetailOut, **error_responses(404)},
     ),
 )

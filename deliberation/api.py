@@ -31,9 +31,14 @@ class CommentIn(serializers.Serializer[Any]):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Commentaires d’une proposition",
+    get=extend_schema(summary="Commentaires d’une proposition", tags=["Commentaires"],
+                      description="Public. Les commentaires masqués par la modération "
+                                  "n’apparaissent pas ; l’auteur est désigné par son nom public.",
                       responses={200: CommentOut(many=True), **error_responses(404)}),
     post=extend_schema(summary="Commenter une proposition", request=CommentIn,
+                       tags=["Commentaires"],
+                       description="Personne connectée, dans une phase qui permet de "
+                                   "commenter. Texte brut : les balises sont retirées.",
                        responses={201: CommentOut, **error_responses(400, 401, 404, 409)}),
 )
 class ProposalCommentsView(PinsAPIView):

@@ -98,10 +98,16 @@ def get_cycle_or_404(slug: str) -> BudgetCycle:
 @extend_schema_view(
     get=extend_schema(
         summary="Lister les propositions d’un budget", parameters=[ProposalFilterIn],
+        tags=["Propositions"],
+        description="Public. Filtres facultatifs : commune (slug) et statut.",
         responses={200: ProposalOut(many=True), **error_responses(400, 404)},
     ),
     post=extend_schema(
         summary="Déposer une proposition (phase de dépôt)", request=ProposalSubmitIn,
+        tags=["Propositions"],
+        description="Habitant connecté, pendant la phase de dépôt. Coût estimé en centimes, "
+                    "au plus le montant de l’enveloppe choisie (celle de la commune ou "
+                    "l’enveloppe territoriale).",
         responses={201: ProposalOut, **error_responses(400, 401, 403, 404, 409)},
     ),
 )
@@ -132,7 +138,8 @@ class CycleProposalsView(PinsAPIView):
 
 
 @extend_schema_view(
-    retrieve=extend_schema(summary="Une proposition",
+    retrieve=extend_schema(summary="Une proposition", tags=["Propositions"],
+                           description="Public.",
                            responses={200: ProposalOut, **error_responses(404)}),
 )
 class ProposalViewSet(mixins.RetrieveModelMixin, PinsViewSet):
@@ -150,6 +157,10 @@ class ProposalViewSet(mixins.RetrieveModelMixin, PinsViewSet):
 
     @extend_schema(
         summary="Analyse de faisabilité (services de la commune)", request=ReviewIn,
+        tags=["Propositions"],
+        description="Instructeur de la commune de la proposition, pendant le dépôt ou "
+                    "l’analyse. « feasible » exige le coût validé ; « unfeasible » exige un "
+                    "motif public.",
         responses={201: OpenApiResponse(ReviewOut), **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])

@@ -91,10 +91,16 @@ def ballot_payload(cycle: BudgetCycle, user: object) -> dict[str, Any]:
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Mon bulletin pour ce budget",
+    get=extend_schema(summary="Mon bulletin pour ce budget", tags=["Bulletin"],
+                      description="Votre bulletin seulement, retrouvé par un pseudonyme ; "
+                                  "has_voted vaut false avant votre premier vote.",
                       responses={200: BallotOut, **error_responses(401, 404)}),
     put=extend_schema(
         summary="Voter ou remplacer mon bulletin (phase de vote)", request=CastIn,
+        tags=["Bulletin"],
+        description="Le bulletin complet, toutes enveloppes confondues ; il remplace le "
+                    "précédent jusqu’à la clôture (un seul bulletin par personne). La réponse "
+                    "donne le code de reçu, inscrit au registre public des bulletins.",
         responses={
             201: OpenApiResponse(CastOut, description="Premier bulletin enregistré"),
             200: OpenApiResponse(CastOut, description="Bulletin précédent remplacé"),
