@@ -146,6 +146,7 @@ def test_a_cumulative_event_page_asks_for_points(client):
     client.force_login(w.facilitator)
     page = text(client.get(w.url))
     assert f'type="number" min="0" inputmode="numeric" name="points-{w.a.pk}"' in page
+    assert "au plus 5 par projet et 10 par enveloppe" in page
     assert f'name="choices" value="{w.a.pk}"' not in page
 
 
@@ -343,3 +344,18 @@ def test_the_event_page_runs_the_same_number_of_queries_whatever_the_number_of_s
         paper.key_paper_sheet(facilitator=w.second_facilitator, event=w.event, number=number,
                               choices={w.b.pk: 1})
     assert queries() == few
+
+
+def test_a_ranking_sheet_is_keyed_with_ranks_and_reconciled(client):
+    w = paper_world(ballot_kind="ordinal")
+    register_someone(w)
+    client.force_login(w.facilitator)
+    assert "1 pour le projet préféré" in text(client.get(w.url))
+    for who in (w.facilitator, w.second_facilitator):
+        client.force_login(who)
+        client.post(f"{w.url}saisie/", {"number": 5, f"points-{w.b.pk}": "1",
+                                        f"points-{w.a.pk}": "2", f"points-{w.t.pk}": "1"})
+    sheet = w.event.sheets.get(number=5)
+    assert sheet.status == SheetStatus.RECONCILED
+    assert {(c.proposal_id, c.points) for c in sheet.ballot.choices.all()} == {
+        (w.b.pk, 1), (w.a.pk, 2), (w.t.pk, 1)}
