@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -101,5 +102,17 @@ def get_or_404(queryset: models.QuerySet[M], message: str, **lookup: Any) -> M:
 @authentication_classes([])
 @permission_classes([AllowAny])
 def unknown_endpoint(request: Request, path: str = "") -> Response:
-    """Any path under /api/v1/ that matches no endpoint: a 404 in the API error shape."""
+    """Any path under /api/v1/ that matches no endpoint: a 404 in the API error shape.
+
+    A path that only lacks its final slash gets a hint (APPEND_SLASH cannot redirect here:
+    this catch-all matches first, and a redirect would drop a POST body anyway).
+    """
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != "unknown":
+            raise NotFound(_("Cette adresse de l’API n’existe pas ; essayez %(url)s")
+                           % {"url": request.path + "/"})
     raise NotFound(_("Cette adresse de l’API n’existe pas."))

@@ -181,6 +181,15 @@ def test_too_many_writes_are_throttled_with_a_429(two_writes_per_minute):
     assert client.get(url).status_code == 200  # reads are not counted
 
 
+def test_address_without_its_final_slash_is_a_404_with_a_hint():
+    build_world()
+
+    error = assert_api_error(client_for().get("/api/v1/cycles/bp-test"), 404, "not_found")
+
+    assert error["message"].endswith("essayez /api/v1/cycles/bp-test/")
+    assert "essayez" not in client_for().get("/api/v1/nulle-part").json()["error"]["message"]
+
+
 def test_page_beyond_the_last_is_a_404():
     build_world()
 
