@@ -1,12 +1,28 @@
-"""Voting records are shown read-only: they change only through the voting services."""
+"""Voting records in the admin, read-only: they change only through the voting services,
+which check roles and phases and keep the logs."""
 
 from django.contrib import admin
 
-from voting.models import BallotLogEntry, Certification, Participation, TallyRun
+from voting.models import (
+    Ballot,
+    BallotChoice,
+    BallotLogEntry,
+    Certification,
+    EligibilityEntry,
+    EnvelopeResult,
+    InPersonEvent,
+    PaperKeying,
+    PaperSheet,
+    Participation,
+    ResultLine,
+    TallyRun,
+    Verification,
+    VotingCode,
+)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -16,10 +32,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+
+
 @admin.register(Participation)
 class ParticipationAdmin(ReadOnlyAdmin):
-    list_display = ["cycle", "voter", "channel", "voted_at"]
-    list_filter = ["cycle", "channel"]
+    list_display = ["cycle", "voter", "commune", "channel", "event", "voted_at"]
+    list_filter = ["cycle", "channel", "commune"]
+
+
+class BallotChoiceInline(ReadOnlyInline):
+    model = BallotChoice
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    list_display = ["receipt_code", "cycle", "commune", "channel", "revision", "log_seq"]
+    list_filter = ["cycle", "channel", "commune"]
+    exclude = ["pseudonym", "salt"]
+    inlines = [BallotChoiceInline]
 
 
 @admin.register(BallotLogEntry)
@@ -28,11 +64,64 @@ class BallotLogEntryAdmin(ReadOnlyAdmin):
     list_filter = ["cycle", "kind"]
 
 
+class EnvelopeResultInline(ReadOnlyInline):
+    model = EnvelopeResult
+    fields = ["envelope", "spent_cents", "fingerprint"]
+
+
 @admin.register(TallyRun)
 class TallyRunAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "run_at", "rule", "ballot_count", "fingerprint", "is_current"]
+    inlines = [EnvelopeResultInline]
+
+
+class ResultLineInline(ReadOnlyInline):
+    model = ResultLine
+
+
+@admin.register(EnvelopeResult)
+class EnvelopeResultAdmin(ReadOnlyAdmin):
+    list_display = ["tally_run", "envelope", "spent_cents", "fingerprint"]
+    inlines = [ResultLineInline]
 
 
 @admin.register(Certification)
 class CertificationAdmin(ReadOnlyAdmin):
     list_display = ["tally_run", "member", "certified_at"]
+
+
+@admin.register(Verification)
+class VerificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "cycle", "commune", "method", "verified_at", "verified_by"]
+    list_filter = ["cycle", "method", "commune"]
+
+
+@admin.register(VotingCode)
+class VotingCodeAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "cycle", "commune", "created_at", "redeemed_at"]
+    list_filter = ["cycle", "commune", "batch"]
+    exclude = ["digest"]
+
+
+@admin.register(EligibilityEntry)
+class EligibilityEntryAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "cycle", "commune", "imported_at", "claimed_at"]
+    list_filter = ["cycle", "commune", "batch"]
+    exclude = ["digest"]
+
+
+@admin.register(InPersonEvent)
+class InPersonEventAdmin(ReadOnlyAdmin):
+    list_display = ["place", "held_on", "cycle", "commune", "created_by"]
+    list_filter = ["cycle", "commune"]
+
+
+class PaperKeyingInline(ReadOnlyInline):
+    model = PaperKeying
+
+
+@admin.register(PaperSheet)
+class PaperSheetAdmin(ReadOnlyAdmin):
+    list_display = ["event", "number", "status", "reconciled_at"]
+    list_filter = ["status", "event"]
+    inlines = [PaperKeyingInline]
