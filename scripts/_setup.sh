@@ -36,9 +36,10 @@ python_ensure() {
     if [ -n "$extras" ]; then
         spec=".[$extras]"
     fi
-    if [ ! -x "$PY" ]; then
+    if [ ! -x "$PY" ] || ! "$PY" -m pip --version >/dev/null 2>&1; then
         say "Creating the virtual environment .venv"
-        python3 -m venv "$VENV"
+        # Debian 12's python3 is 3.11, the version pyproject.toml requires.
+        "$(command -v python3.11 || command -v python3)" -m venv --clear "$VENV"
     fi
     stamp="$VENV/.pins-installed${extras:+-$extras}"
     local digest
