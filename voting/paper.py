@@ -120,8 +120,8 @@ def _require_old_enough(cycle: BudgetCycle, birth_date: date | None) -> None:
         return
     if birth_date is None:
         raise NotEligible(
-            _("La date de naissance de ce compte n’est pas renseignée : enregistrez la personne "
-              "avec son identité (nom, prénom, date de naissance, code postal).")
+            _("La date de naissance de ce compte n’est pas renseignée : indiquez-la, "
+              "après vérification sur une pièce d’identité.")
         )
     if age_on(birth_date, timezone.localdate()) < cycle.minimum_age:
         raise NotEligible(
@@ -195,7 +195,8 @@ def register_paper_voter(
 ) -> Participation:
     """Check a person against the participation register and record their paper vote.
 
-    The person is either an account (``voter``) or, without an account, an identity (last
+    The person is either an account (``voter``; ``birth_date``, checked on an identity
+    document, stands in when the account has none) or, without an account, an identity (last
     name, first name, birth date, postcode) kept only as a keyed digest. Refuses with a
     French reason: NotAllowed (not a facilitator of the event's commune), PhaseClosed,
     NotEligible (not a resident of the event's commune, too young), AlreadyVoted (already in
@@ -221,7 +222,7 @@ def register_paper_voter(
                   "ou lors d’une rencontre de sa commune.")
                 % {"theirs": voter.commune, "here": event.commune.name}
             )
-        _require_old_enough(cycle, voter.birth_date)
+        _require_old_enough(cycle, voter.birth_date or birth_date)
     else:
         errors = {}
         if not _normalise(last_name):

@@ -36,6 +36,11 @@ class EventForm(forms.Form):
 class AccountVoterForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail du compte"),
                              help_text=_("La personne a un compte : cherchez-le par son adresse."))
+    birth_date = forms.DateField(
+        label=_("Date de naissance (facultatif)"), widget=DateInput, required=False,
+        help_text=_("Seulement si le compte ne l’indique pas et qu’un âge minimum s’applique ; "
+                    "vérifiez-la sur une pièce d’identité."),
+    )
 
 
 class IdentityVoterForm(forms.Form):

@@ -130,7 +130,8 @@ def register_voter(request: HttpRequest, slug: str, event_id: int) -> HttpRespon
             form.add_error("email", _("Aucun compte n’a cette adresse : enregistrez la personne "
                                       "avec son identité."))
             return _render_event(request, event, status=400, **forms_)
-        identity: dict[str, Any] = {"voter": account}
+        identity: dict[str, Any] = {"voter": account,
+                                    "birth_date": form.cleaned_data["birth_date"]}
     else:
         identity = form.cleaned_data
     try:

@@ -237,13 +237,20 @@ def test_a_person_under_the_minimum_age_is_refused():
     paper.register_paper_voter(facilitator=w.facilitator, event=w.event, voter=w.resident)
 
 
-def test_an_account_without_birth_date_is_refused_when_the_cycle_has_a_minimum_age():
+def test_an_account_without_birth_date_needs_one_checked_by_the_facilitator_under_a_minimum_age():
     w = paper_world()
     w.cycle.minimum_age = 16
     w.cycle.save()
     with pytest.raises(NotEligible) as error:
         paper.register_paper_voter(facilitator=w.facilitator, event=w.event, voter=w.resident)
     assert "date de naissance" in str(error.value.message)
+    today = date.today()
+    with pytest.raises(NotEligible):
+        paper.register_paper_voter(facilitator=w.facilitator, event=w.event, voter=w.resident,
+                                   birth_date=today.replace(year=today.year - 12))
+    participation = paper.register_paper_voter(facilitator=w.facilitator, event=w.event,
+                                               voter=w.resident, birth_date=date(1990, 1, 1))
+    assert participation.voter == w.resident
 
 
 @pytest.mark.parametrize("who", ["resident", "floirac_facilitator", "reviewer"])

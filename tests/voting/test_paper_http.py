@@ -359,3 +359,15 @@ def test_a_ranking_sheet_is_keyed_with_ranks_and_reconciled(client):
     assert sheet.status == SheetStatus.RECONCILED
     assert {(c.proposal_id, c.points) for c in sheet.ballot.choices.all()} == {
         (w.b.pk, 1), (w.a.pk, 2), (w.t.pk, 1)}
+
+
+def test_an_account_without_birth_date_is_registered_with_the_date_checked_on_site(client):
+    w = paper_world()
+    w.cycle.minimum_age = 16
+    w.cycle.save()
+    client.force_login(w.facilitator)
+    response = client.post(f"{w.url}registre/", {"mode": "compte", "compte-email": w.resident.email})
+    assert response.status_code == 403 and "pièce d’identité" in text(response)
+    response = client.post(f"{w.url}registre/", {"mode": "compte", "compte-email": w.resident.email,
+                                                 "compte-birth_date": "1990-01-01"})
+    assert response.status_code == 302 and Participation.objects.get().voter == w.resident
