@@ -9,10 +9,12 @@ from playwright.sync_api import Page, expect
 
 from budgets.models import PhaseKind
 from budgets.roles import Role, grant_role
+from budgets.services import close_voting
 from tests.builders import build_world, make_proposal, make_user
 from tests.e2e.helpers import check_axe, login_with_cookie, login_with_form, logout, shot
-from voting.models import Ballot, Channel, PaperSheet, SheetStatus
+from voting.models import Ballot, BallotChoice, Certification, Channel, PaperSheet, SheetStatus
 from voting.services import cast_ballot
+from voting.tally import run_tally
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -121,6 +123,12 @@ def test_the_committee_sees_the_verified_count_certifies_and_the_results_show_it
     run = world.cycle.tally_runs.get(is_current=True)
     expect(page.get_by_text("Dépouillement du")).to_contain_text("sur 2 bulletins")
     expect(page.locator("code.hash").first).to_have_text(run.fingerprint)
+    checks = page.get_by_role("region", name="Vérifications")
+    expect(checks).to_contain_text("2 bulletins comptés")
+    expect(checks.locator("li")).to_have_count(3)
+    expect(checks.locator("li").filter(has_text="Vérifié")).to_have_count(3)
+    expect(checks).not_to_contain_text("Échec")
+    expect(checks).to_contain_text(f"Empreinte {run.fingerprint[:16]} retrouvée")
     check_axe(page)
     shot(page, "certify")
 
@@ -142,3 +150,24 @@ def test_the_committee_sees_the_verified_count_certifies_and_the_results_show_it
     check_axe(page)
     shot(page, "results")
     assert Ballot.objects.filter(cycle=world.cycle).count() == 2
+
+
+def test_the_committee_cannot_certify_when_a_ballot_row_was_altered(page: Page, live_server):
+    world = build_world(phase=PhaseKind.VOTING, quorum=1)
+    benches = make_proposal(world, title="Des bancs au parc Palmer")
+    garden = make_proposal(world, title="Un jardin partagé", cost_cents=30_000_00)
+    cast_ballot(voter=world.resident, cycle=world.cycle, points={benches.pk: 1})
+    close_voting(actor=world.admin, cycle=world.cycle)
+    run_tally(actor=world.admin, cycle=world.cycle)
+    # Someone with database access moves a vote after the tally.
+    BallotChoice.objects.filter(ballot__cycle=world.cycle).update(proposal=garden)
+
+    login_with_cookie(page, live_server.url, world.committee_member)
+    page.goto(f"{live_server.url}/vote/{world.cycle.slug}/certifier/")
+    checks = page.get_by_role("region", name="Vérifications")
+    expect(checks.locator("li").filter(has_text="Échec")).not_to_have_count(0)
+    expect(checks).to_contain_text("entrée n° 1")
+    expect(page.get_by_role("alert")).to_contain_text("Une vérification a échoué")
+    expect(page.get_by_role("button", name="Certifier")).to_have_count(0)
+    check_axe(page)
+    assert not Certification.objects.exists()
