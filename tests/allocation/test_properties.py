@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from budgets.allocation.engine import RULES, allocate
-from budgets.allocation.profile import build_profile
+from budgets.allocation.profile import BordaConvention, build_profile
+from budgets.allocation.result import Reason, Result
 from budgets.allocation.types import Ballot, BallotKind, Election, Project
 
 # Ids chosen so that string order differs from numeric order ("10" < "2").
@@ -233,6 +234,9 @@ def test_max_welfare_equals_exhaustive_search(election: Election) -> None:
 
 
 def assert_priceable(election: Election, rule: str) -> None:
+    """Replay the recorded prices (mes.explain_run: ``price_per_supporter`` is what each
+    supporter pays when all supporters have the same utility, note "price per supporter";
+    otherwise the price per point of utility, note "price per point of utility")."""
     result = allocate(election, rule=rule)
     profile = build_profile(election)
     n = profile.num_voters
@@ -245,12 +249,17 @@ def assert_priceable(election: Election, rule: str) -> None:
     for project_id in result.selected:
         expl = result.explanation(project_id)
         i = index[project_id]
-        rho = expl.price_per_supporter
-        assert rho is not None, project_id
+        price = expl.price_per_supporter
+        if profile.costs[i] == 0:
+            continue
+        assert price is not None and price > 0, project_id
+        assert expl.note in ("price per supporter", "price per point of utility"), expl.note
+        per_supporter = expl.note == "price per supporter"
+        if per_supporter:
+            assert len(set(profile.supporter_utilities[i])) == 1, project_id
         paid = Fraction(0)
         for g, u in zip(profile.supporters[i], profile.supporter_utilities[i], strict=True):
-            pay = min(money[g], rho * u)
-            assert pay >= 0
+            pay = min(money[g], price if per_supporter else price * u)
             money[g] -= pay
             paid += pay * profile.multiplicity[g]
         assert paid == profile.costs[i], (project_id, paid)
@@ -264,13 +273,13 @@ def assert_priceable(election: Election, rule: str) -> None:
 
 
 @SETTINGS
-@given(election=elections(BallotKind.APPROVAL))
+@given(election=st.one_of(elections(BallotKind.APPROVAL), elections(BallotKind.CUMULATIVE)))
 def test_mes_outcomes_are_priceable(election: Election) -> None:
     assert_priceable(election, "mes")
 
 
 @SETTINGS
-@given(election=elections(BallotKind.APPROVAL))
+@given(election=st.one_of(elections(BallotKind.APPROVAL), elections(BallotKind.CUMULATIVE)))
 def test_mes_add1_outcomes_are_priceable_at_their_final_share(election: Election) -> None:
     assert_priceable(election, "mes-add1")
 
@@ -334,6 +343,48 @@ def test_the_fingerprint_changes_with_the_rule_or_its_parameters(election: Elect
         allocate(election, rule="mes-add1", add1_stop="overspend").fingerprint,
     }
     assert len(prints) == 8
+
+
+# --- tie-breaks and thresholds ------------------------------------------------------------
+
+
+@SETTINGS
+@given(case=any_kind_election)
+def test_the_tie_break_rule_changes_nothing_unless_a_tie_was_recorded(
+    case: tuple[Election, tuple[str, ...]],
+) -> None:
+    election, rules = case
+    for rule in rules:
+        # max-welfare has no rounds: its selection is listed in tie-break order, so only the
+        # set is an outcome there; for the other rules the order of the rounds is one too.
+        def outcome(result: Result, rule: str = rule) -> object:
+            return frozenset(result.selected) if rule == "max-welfare" else result.selected
+
+        lexicographic = allocate(election, rule=rule)
+        seeded = [allocate(election, rule=rule, tie_break="default", seed=s) for s in "ab"]
+        for other in seeded:
+            if outcome(other) != outcome(lexicographic):
+                assert lexicographic.tie_breaks and other.tie_breaks, rule
+        if not seeded[0].tie_breaks:
+            assert outcome(seeded[0]) == outcome(seeded[1]), rule
+
+
+@SETTINGS
+@given(case=any_kind_election, threshold=st.integers(0, 6))
+def test_no_rule_funds_a_project_below_the_vote_threshold(
+    case: tuple[Election, tuple[str, ...]], threshold: int
+) -> None:
+    election, rules = case
+    borda = "pabutools" if election.kind is BallotKind.ORDINAL else None
+    profile = build_profile(election, borda=BordaConvention.PABUTOOLS)
+    scores = dict(zip(profile.project_ids, profile.scores, strict=True))
+    for rule in rules:
+        result = allocate(election, rule=rule, threshold=threshold, borda=borda)
+        for project_id in result.selected:
+            assert scores[project_id] >= threshold, (rule, project_id)
+        for e in result.explanations:
+            if scores[e.project_id] < threshold:
+                assert e.reason is Reason.BELOW_THRESHOLD, (rule, e.project_id)
 
 
 # --- degenerate inputs --------------------------------------------------------------------
