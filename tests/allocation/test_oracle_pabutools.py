@@ -35,6 +35,7 @@ Mapping (lexicographic tie-breaking on the project id everywhere, pabutools'
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from budgets.allocation.engine import allocate
+from budgets.allocation.pabulib import read_pabulib
 from budgets.allocation.profile import BordaConvention, Profile, build_profile
 from budgets.allocation.types import Ballot, BallotKind, Election, Project
 
@@ -297,3 +299,41 @@ def test_greedy_funds_a_free_project_in_pabutools_order() -> None:
     )
     assert pabutools_outcome(election, "greedy") == ["b", "a"]
     assert ours(election, "greedy") == ["b", "a"]
+
+
+# --- a real file, read by both implementations ---------------------------------------------
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+ASSEN = DATA / "Netherlands_Assen_2024.pb"
+
+
+@pytest.mark.skipif(not ASSEN.is_file(), reason=f"pabulib data file absent: {ASSEN}")
+def test_assen_2024_read_by_both_gives_the_same_election_and_the_same_outcomes() -> None:
+    ours_election = read_pabulib(ASSEN)
+    instance, profile = pb.parse_pabulib(str(ASSEN))
+    assert ours_election.scale == 1
+    assert ours_election.budget == instance.budget_limit
+    assert {p.id: p.cost for p in ours_election.projects} == {p.name: p.cost for p in instance}
+    assert sorted(sorted(b.choices) for b in ours_election.ballots) == sorted(
+        sorted(p.name for p in ballot) for ballot in profile
+    )
+    tie = lexico_tie_breaking
+    profile = profile.as_multiprofile()  # identical ballots grouped: same outcomes, faster
+    reference = {
+        "greedy": pr.greedy_utilitarian_welfare(
+            instance, profile, sat_class=pb.Cost_Sat, tie_breaking=tie
+        ),
+        "greedy-cost": pr.greedy_utilitarian_welfare(
+            instance, profile, sat_class=pb.Cardinality_Sat, tie_breaking=tie
+        ),
+        "mes": pr.method_of_equal_shares(
+            instance, profile, sat_class=pb.Cost_Sat, tie_breaking=tie
+        ),
+        "mes-add1": pr.method_of_equal_shares(
+            instance, profile, sat_class=pb.Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+        ),
+    }
+    for rule, outcome in reference.items():
+        assert ours(ours_election, rule) == [p.name for p in outcome], rule
+    phragmen = pr.sequential_phragmen(instance, profile, tie_breaking=tie)
+    assert sorted(ours(ours_election, "phragmen")) == sorted(p.name for p in phragmen)
