@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -53,8 +54,13 @@ def email_of(login: str) -> str:
 
 
 def load_demo() -> DemoSummary:
-    """Create whatever demo data is missing; return the cycle, the logins and what was created."""
-    with transaction.atomic():
+    """Create whatever demo data is missing; return the cycle, the logins and what was created.
+
+    No e-mail leaves: the services' messages (ballot receipts...) would go to invented
+    addresses, so the load runs with Django's dummy e-mail backend.
+    """
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), \
+            transaction.atomic():
         communes = _load_territory()
         districts = {(d.commune.slug, d.slug): d for d in District.objects.select_related("commune")}
         cycle = _load_cycle(communes)

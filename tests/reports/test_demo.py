@@ -130,3 +130,10 @@ def test_demo_gives_one_account_per_role_with_the_printed_password():
     for user in User.objects.all():
         assert user.email in output
     assert demo_data.DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_sends_no_mail_to_its_invented_addresses(mailoutbox):
+    run_demo()
+    assert Participation.objects.count() == len(demo_data.BALLOTS)
+    assert mailoutbox == []
