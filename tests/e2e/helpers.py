@@ -54,11 +54,19 @@ def logout(page: Page) -> None:
 
 
 def shot(page: Page, name: str, *, widths: tuple[int, ...] = (390, 1280)) -> None:
-    """Full-page screenshots of the current page at each width into SHOTS."""
+    """Full-page screenshots of the current page at each width into SHOTS.
+
+    At phone widths the page is also checked: no sideways scrolling (WCAG 1.4.10) and axe
+    (some rules, such as scrollable regions, only apply once content overflows).
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     original = page.viewport_size
     for width in widths:
         page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+        if width < 600:
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+            check_axe(page)
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     if original:
         page.set_viewport_size(original)
