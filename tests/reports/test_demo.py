@@ -137,3 +137,13 @@ def test_demo_sends_no_mail_to_its_invented_addresses(mailoutbox):
     run_demo()
     assert Participation.objects.count() == len(demo_data.BALLOTS)
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_demo_pages_open_for_a_visitor_and_for_a_resident_who_voted(client):
+    run_demo()
+    for url in ["/", "/propositions/gpv-2027/", "/rapports/gpv-2027/resultats/"]:
+        assert client.get(url).status_code == 200, url
+    client.force_login(User.objects.get(email="awa.diallo@gpv.example.org"))
+    for url in ["/", "/propositions/gpv-2027/", "/vote/gpv-2027/"]:
+        assert client.get(url).status_code == 200, url
