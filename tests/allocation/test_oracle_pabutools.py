@@ -35,6 +35,7 @@ Mapping (lexicographic tie-breaking on the project id everywhere, pabutools'
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -337,3 +338,30 @@ def test_assen_2024_read_by_both_gives_the_same_election_and_the_same_outcomes()
         assert ours(ours_election, rule) == [p.name for p in outcome], rule
     phragmen = pr.sequential_phragmen(instance, profile, tie_breaking=tie)
     assert sorted(ours(ours_election, "phragmen")) == sorted(p.name for p in phragmen)
+
+
+@settings(SETTINGS, max_examples=20)
+@given(election=approval, rule=st.sampled_from(["mes", "mes-add1"]))
+def test_amounts_in_cents_raise_one_currency_unit_per_add1_step_like_pabutools(
+    election: Election, rule: str
+) -> None:
+    # The same election with every amount a hundred times larger and scale 100 is the same
+    # election in cents: pabutools gets the amounts in currency units (exact fractions).
+    in_cents = Election(
+        election.budget * 100 + 37,
+        tuple(Project(p.id, p.cost * 100 + 13) for p in election.projects),
+        election.ballots,
+        election.kind,
+        scale=100,
+    )
+    projects = {p.id: pb.Project(p.id, Fraction(p.cost, 100)) for p in in_cents.projects}
+    instance = pb.Instance(projects.values(), budget_limit=Fraction(in_cents.budget, 100))
+    profile = pb.ApprovalProfile(
+        [pb.ApprovalBallot(projects[c] for c in b.choices) for b in in_cents.ballots],
+        instance=instance,
+    )
+    increment = {"voter_budget_increment": 1} if rule == "mes-add1" else {}
+    reference = pr.method_of_equal_shares(
+        instance, profile, sat_class=pb.Cost_Sat, tie_breaking=lexico_tie_breaking, **increment
+    )
+    assert ours(in_cents, rule) == [p.name for p in reference]
