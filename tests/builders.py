@@ -6,10 +6,13 @@ cycle, its envelopes, communes and one user per role.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -114,3 +117,17 @@ def make_proposal(world: World, *, title: str = "Des bancs au parc Palmer",
         validated_cost_cents=cost_cents if feasible else None,
         status=ProposalStatus.FEASIBLE if feasible else ProposalStatus.SUBMITTED,
     )
+
+
+@contextmanager
+def tampering() -> Iterator[None]:
+    """Alter an append-only log as an attacker with database superuser rights would.
+
+    On PostgreSQL the logs' triggers refuse UPDATE and DELETE; a superuser can switch
+    triggers off for the transaction, which is what this does (SQLite has no triggers).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        yield

@@ -12,7 +12,7 @@ from budgets.allocation.engine import allocate
 from budgets.allocation.pabulib import parse_pabulib
 from budgets.models import PhaseKind
 from budgets.services import close_voting
-from tests.builders import build_world, make_proposal
+from tests.builders import build_world, make_proposal, tampering
 from voting.board import pabulib_files, verify_cycle
 from voting.models import Ballot, BallotChoice, EnvelopeResult
 from voting.services import cast_ballot
@@ -111,7 +111,8 @@ def test_verify_audit_detects_an_altered_and_a_removed_event():
     assert verify_audit_log()[0]
     call_command("verify_audit")
     first = AuditEvent.objects.order_by("seq").first()
-    AuditEvent.objects.filter(pk=first.pk).update(payload={"closed_at": "forged"})
+    with tampering():
+        AuditEvent.objects.filter(pk=first.pk).update(payload={"closed_at": "forged"})
     ok, message = verify_audit_log()
     assert not ok and f"#{first.seq}" in message
     with pytest.raises(CommandError):
@@ -122,7 +123,8 @@ def test_verify_audit_detects_a_removed_event():
     w = voted_world()
     close_voting(actor=w.admin, cycle=w.cycle)
     run_tally(actor=w.admin, cycle=w.cycle)
-    AuditEvent.objects.order_by("seq").first().delete()
+    with tampering():
+        AuditEvent.objects.order_by("seq").first().delete()
     assert not verify_audit_log()[0]
 
 

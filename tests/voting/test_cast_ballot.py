@@ -4,7 +4,7 @@ import pytest
 
 from budgets.models import PhaseKind
 from config.errors import BudgetExceeded, InvalidBallot, NotAllowed, NotEligible, PhaseClosed
-from tests.builders import build_world, make_proposal
+from tests.builders import build_world, make_proposal, tampering
 from voting.models import Ballot, BallotChoice, BallotLogEntry, Participation
 from voting.secrecy import voter_pseudonym
 from voting.services import cast_ballot, current_ballot_of, verify_ballot_log
@@ -134,6 +134,7 @@ def test_verify_ballot_log_names_the_altered_entry():
     w = voting_world()
     cast_ballot(voter=w.resident, cycle=w.cycle, proposal_ids=[w.parks.pk])
     cast_ballot(voter=w.second_resident, cycle=w.cycle, proposal_ids=[w.lights.pk])
-    BallotLogEntry.objects.filter(seq=2).update(content={"choices": [w.parks.pk]})
+    with tampering():
+        BallotLogEntry.objects.filter(seq=2).update(content={"choices": [w.parks.pk]})
     ok, message, _head = verify_ballot_log(w.cycle)
     assert not ok and "n° 2" in message
