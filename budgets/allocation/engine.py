@@ -259,15 +259,10 @@ def _run_mes(
         else "floating point with every decision certified by error bounds"
     )
     n = profile.num_projects
-    explanations: dict[int, ProjectExplanation] = {}
-    tie_breaks: list[TieBreak] = []
-    for r, rnd in enumerate(run.rounds, 1):
-        explanations[rnd.project] = explain(
-            profile, rnd.project, Reason.FUNDED, round=r, price=rnd.rho,
-            note="" if rnd.rho is None else "price per unit of utility",
-        )
-        if len(rnd.tied) > 1:
-            tie_breaks.append(tiebreaker.record(rnd.tied, round=r, context="mes round"))
+    # A2's explanations: round and price per supporter, lost tie, supporters' money left.
+    explained, ties = mes.explain_run(profile, tiebreaker, engine, run)
+    explanations: dict[int, ProjectExplanation] = dict(explained)
+    tie_breaks: list[TieBreak] = list(ties)
     selected = run.selected
     if greedy_fill:
         filled = greedy(
