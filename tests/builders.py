@@ -123,11 +123,18 @@ def make_proposal(world: World, *, title: str = "Des bancs au parc Palmer",
 def tampering() -> Iterator[None]:
     """Alter an append-only log as an attacker with database superuser rights would.
 
-    On PostgreSQL the logs' triggers refuse UPDATE and DELETE; a superuser can switch
-    triggers off for the transaction, which is what this does (SQLite has no triggers).
+    On PostgreSQL the logs' triggers refuse UPDATE and DELETE; the tables' owner can
+    disable them, which is what this does, inside a transaction so that they come back
+    (SQLite has no triggers).
     """
+    tables = ["voting_ballotlogentry", "audit_auditevent"]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = replica")
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         yield
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
