@@ -131,10 +131,12 @@ def tampering() -> Iterator[None]:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
                 for table in tables:
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         yield
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table in tables:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
