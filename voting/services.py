@@ -56,6 +56,7 @@ class CastReceipt:
     entry: BallotLogEntry
     receipt_code: str
     is_replacement: bool
+    lines: tuple[tuple[int, int], ...] = ()  # (proposal id, points) as stored, by id
 
 
 def ballot_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> list[Proposal]:
@@ -113,7 +114,10 @@ def check_choices(
     InvalidBallot (BudgetExceeded for a knapsack over the envelope) listing every
     problem in French.
     """
-    options = {p.pk: p for p in ballot_options(cycle, envelopes)}
+    # Only what validation reads (no joins, no ordering): this runs on every cast.
+    options = {p.pk: p for p in Proposal.objects.filter(
+        cycle=cycle, envelope__in=envelopes, status=ProposalStatus.FEASIBLE,
+    ).only("id", "envelope_id", "title", "estimated_cost_cents", "validated_cost_cents")}
     lines = {pid: pts for pid, pts in choices.items() if pts}
     if not lines:
         raise InvalidBallot(_("Votre bulletin est vide : choisissez au moins un projet."))
@@ -141,7 +145,7 @@ def check_choices(
 
 def append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntry:
     """Append to the cycle's chain. The caller holds the cycle row lock."""
-    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
+    last = BallotLogEntry.objects.filter(cycle=cycle).only("seq", "hash").order_by("-seq").first()
     seq = last.seq + 1 if last else 1
     prev = last.hash if last else GENESIS
     body = {"cycle": cycle.pk, "seq": seq, "kind": kind, "content": content}
@@ -201,7 +205,8 @@ def cast_ballot(
         code = entry.receipt_code
         transaction.on_commit(lambda: send_receipt(email=voter.email, cycle=cycle, code=code))
     return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
-                       is_replacement=is_replacement)
+                       is_replacement=is_replacement,
+                       lines=tuple((p.pk, points) for p, points in chosen))
 
 
 def ballot_body(*, commune_id: int | None, channel: str, lines: list[tuple[int, int]]) -> dict[str, Any]:
