@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from budgets.models import BudgetCycle
 from config.api import PinsAPIView, error_responses, get_or_404
+from voting.models import Ballot
 from voting.services import cast_ballot, current_ballot_of
 
 MAX_BALLOT_IDS = 500  # far above any real ballot; bounds the work on hostile input
@@ -81,11 +82,16 @@ def ballot_payload(cycle: BudgetCycle, user: object) -> dict[str, Any]:
     if ballot is None:
         return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [], "points": [],
                 "receipt_code": None, "revision": None}
-    choices = sorted(ballot.choices.all(), key=lambda c: c.proposal_id)
+    lines = sorted((c.proposal_id, c.points) for c in ballot.choices.all())
+    return stored_payload(cycle, ballot, lines)
+
+
+def stored_payload(cycle: BudgetCycle, ballot: Ballot, lines: list[tuple[int, int]]) -> dict[str, Any]:
+    """The ballot as stored: its (proposal id, points) lines sorted by id."""
     return {
         "cycle": cycle.slug, "has_voted": True,
-        "proposal_ids": [c.proposal_id for c in choices],
-        "points": [{"proposal_id": c.proposal_id, "points": c.points} for c in choices],
+        "proposal_ids": [pid for pid, _points in lines],
+        "points": [{"proposal_id": pid, "points": points} for pid, points in lines],
         "receipt_code": ballot.receipt_code, "revision": ballot.revision,
     }
 
@@ -115,8 +121,9 @@ class CycleBallotView(PinsAPIView):
     serializer_class = BallotOut
 
     def get_cycle(self, slug: str) -> BudgetCycle:
-        # Phases are not prefetched: cast_ballot re-reads them under its lock.
-        return get_or_404(BudgetCycle.objects.prefetch_related("envelopes__commune"),
+        # Envelopes are read once for eligibility; phases are not prefetched: cast_ballot
+        # re-reads them under its lock.
+        return get_or_404(BudgetCycle.objects.prefetch_related("envelopes"),
                           _("Ce budget participatif n’existe pas."), slug=slug)
 
     def get(self, request: Request, slug: str) -> Response:
@@ -127,6 +134,8 @@ class CycleBallotView(PinsAPIView):
         data = CastIn(data=request.data)
         data.is_valid(raise_exception=True)
         receipt = cast_ballot(voter=request.user, cycle=cycle, **data.validated_data)
-        body = {**ballot_payload(cycle, request.user), "is_replacement": receipt.is_replacement}
+        # Answered from what was just written (same transaction outcome), not re-read.
+        body = {**stored_payload(cycle, receipt.ballot, sorted(receipt.lines)),
+                "is_replacement": receipt.is_replacement}
         code = status.HTTP_200_OK if receipt.is_replacement else status.HTTP_201_CREATED
         return Response(CastOut(body).data, status=code)
