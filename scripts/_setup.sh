@@ -49,6 +49,10 @@ python_ensure() {
     fi
     say "Installing Python dependencies ($spec)"
     (cd "$ROOT" && "$PY" -m pip install -q -e "$spec")
+    if [[ "$extras" == *oracle* ]]; then
+        # pabutools declares gurobipy (proprietary, unused by the oracle tests): no deps.
+        "$PY" -m pip install -q --no-deps pabutools==1.2.3
+    fi
     echo "$digest" > "$stamp"
 }
 
