@@ -21,6 +21,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = shutil.which("chromium")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright 0.10's session ``base_url`` fixture trips a pytest 9 deprecation notice.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:Session-scoped fixtures defined as instance methods")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if CHROMIUM:
         return
