@@ -124,16 +124,42 @@ def build_profile(
         raw = Counter(zip(map(attrgetter("choices"), election.ballots), repeat(())))
 
     # 2. Canonical form (project index -> score, sorted by index); merge equal forms.
-    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
-    votes = [0] * n
     approval = kind in APPROVAL_KINDS
-    for (choices, points), count in raw.items():
-        if approval:
-            idx = sorted([index[c] for c in choices])
-            for i in idx:
-                votes[i] += count
-            form = (tuple(idx), (1,) * len(idx))
-        else:
+    use_cost = utility is Utility.COST
+    supporters: list[list[int]] = [[] for _ in range(n)]
+    sup_util: list[list[int]]
+    scores = [0] * n
+    total = [0] * n
+    if approval:  # every score is 1, the utility is the cost (or 1)
+        get = index.__getitem__
+        approved: dict[tuple[int, ...], int] = {}
+        for (choices, _), count in raw.items():
+            key = tuple(sorted(map(get, choices)))
+            approved[key] = approved.get(key, 0) + count
+        multiplicity = list(approved.values())
+        group_projects = list(approved)
+        ones: dict[int, tuple[int, ...]] = {}
+        group_scores = [ones.get(len(k)) or ones.setdefault(len(k), (1,) * len(k))
+                        for k in group_projects]
+        appends = [lst.append for lst in supporters]
+        for g, (projs, count) in enumerate(approved.items()):
+            for i in projs:
+                scores[i] += count
+                appends[i](g)
+        votes = list(scores)
+        unit = [c if use_cost else 1 for c in costs]
+        sup_util = []
+        for i in range(n):
+            if unit[i] > 0:
+                sup_util.append([unit[i]] * len(supporters[i]))
+                total[i] = unit[i] * scores[i]
+            else:
+                supporters[i] = []
+                sup_util.append([])
+    else:
+        groups: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+        votes = [0] * n
+        for (choices, points), count in raw.items():
             if kind is BallotKind.ORDINAL:
                 length = len(choices)
                 top = length - 1 if borda is BordaConvention.PABUTOOLS else length
@@ -144,27 +170,11 @@ def build_profile(
                 votes[i] += count
             kept = sorted((i, s) for i, s in pairs if s != 0)
             form = (tuple(i for i, _ in kept), tuple(s for _, s in kept))
-        groups[form] = groups.get(form, 0) + count
-
-    multiplicity = list(groups.values())
-    group_projects = [f[0] for f in groups]
-    group_scores = [f[1] for f in groups]
-    supporters: list[list[int]] = [[] for _ in range(n)]
-    sup_util: list[list[int]] = [[] for _ in range(n)]
-    scores = [0] * n
-    total = [0] * n
-    use_cost = utility is Utility.COST
-    if approval:  # every score is 1: the utility is the cost or 1
-        unit = [c if use_cost else 1 for c in costs]
-        for g, ((projs, _), count) in enumerate(groups.items()):
-            for i in projs:
-                scores[i] += count
-                if unit[i] > 0:
-                    supporters[i].append(g)
-        for i in range(n):
-            sup_util[i] = [unit[i]] * len(supporters[i])
-            total[i] = unit[i] * scores[i] if unit[i] > 0 else 0
-    else:
+            groups[form] = groups.get(form, 0) + count
+        multiplicity = list(groups.values())
+        group_projects = [f[0] for f in groups]
+        group_scores = [f[1] for f in groups]
+        sup_util = [[] for _ in range(n)]
         for g, ((projs, svals), count) in enumerate(groups.items()):
             for i, s in zip(projs, svals, strict=True):
                 scores[i] += s * count
