@@ -511,10 +511,19 @@ class MesEngine:
             if rich_util <= 0:
                 break
             rho = Fraction(cost * st.common - st.exact_sum_num(sup[poor]), st.common * rich_util)
+            u = self.uniform_util[p]
+            if u:  # one threshold for all: two passes decide everybody in the common case
+                limit = float(rho) * u
+                tol = st.delta + 1e-15 * limit
+                new_poor = bud < limit - tol
+                if np.array_equal(new_poor, poor) and np.count_nonzero(
+                    bud < limit + tol
+                ) == np.count_nonzero(poor):
+                    return rho, poor
             threshold = float(rho) * uf
-            tol = st.delta + 1e-15 * threshold
-            new_poor = bud + tol < threshold
-            for i in np.nonzero(~new_poor & (bud - tol < threshold))[0]:
+            tol_array = st.delta + 1e-15 * threshold
+            new_poor = bud + tol_array < threshold
+            for i in np.nonzero(~new_poor & (bud - tol_array < threshold))[0]:
                 new_poor[i] = st.exact_budget(int(sup[i])) < rho * int(util[i])
             if np.array_equal(new_poor, poor):
                 return rho, poor
@@ -544,7 +553,11 @@ class MesEngine:
             st.round_util.append(int(self.util[p][0]))
         else:
             st.selu[sup[rich], row] = self.utilf[p][rich]
-        st.budgets[sup] = np.where(poor, 0.0, np.maximum(bud - float(rho) * self.utilf[p], 0.0))
+        u = self.uniform_util[p]
+        price = float(rho) * u if u else float(rho) * self.utilf[p]
+        left = bud - price
+        left[poor] = 0.0
+        st.budgets[sup] = np.maximum(left, 0.0, out=left)
         st.delta += 4.5e-16 * st.share_f
 
     # ------------------------------------------------------------------ exact path
