@@ -1,7 +1,8 @@
 """The current user's ballot in a cycle: read it, cast or replace it (``cast_ballot``).
 
 Only the voter sees their own ballot; it is found through the keyed pseudonym
-(``current_ballot_of``), never stored against the user.
+(``current_ballot_of``), never stored against the user. The options on offer come from
+``voting.selectors.ballot_page``, the same read as the HTML ballot page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from rest_framework.response import Response
 
 from budgets.models import BudgetCycle
 from config.api import PinsAPIView, error_responses, get_or_404
-from voting.models import Ballot
+from voting.models import Ballot, Participation
+from voting.selectors import ballot_page
 from voting.services import cast_ballot, current_ballot_of
 
 MAX_BALLOT_IDS = 500  # far above any real ballot; bounds the work on hostile input
@@ -33,9 +35,24 @@ class PointsLine(serializers.Serializer[Any]):
     )
 
 
-class BallotOut(serializers.Serializer[Any]):
+class OptionOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    cost_cents = serializers.IntegerField(help_text="Coût validé, en centimes.")
+
+
+class EnvelopeOptionsOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="envelope.id")
+    name = serializers.CharField(source="envelope.name")
+    commune = serializers.CharField(source="envelope.commune.slug", allow_null=True,
+                                    help_text="null pour l’enveloppe territoriale.")
+    amount_cents = serializers.IntegerField(source="envelope.amount_cents")
+    options = OptionOut(many=True, source="proposals")
+
+
+class StoredBallotOut(serializers.Serializer[Any]):
     cycle = serializers.SlugField()
-    has_voted = serializers.BooleanField(help_text="Un bulletin en ligne est enregistré.")
+    has_voted = serializers.BooleanField(help_text="Vous avez voté, en ligne ou sur papier.")
     proposal_ids = serializers.ListField(child=serializers.IntegerField())
     points = PointsLine(many=True, help_text="Chaque choix avec ses points (1 en approbation).")
     receipt_code = serializers.CharField(allow_null=True,
@@ -44,7 +61,16 @@ class BallotOut(serializers.Serializer[Any]):
                                         help_text="1 au premier dépôt, +1 à chaque remplacement.")
 
 
-class CastOut(BallotOut):
+class BallotOut(StoredBallotOut):
+    eligible = serializers.BooleanField(help_text="Vous pouvez voter pour ce budget.")
+    refusal = serializers.CharField(help_text="Pourquoi vous ne pouvez pas voter (vide sinon).")
+    channel = serializers.CharField(allow_null=True,
+                                    help_text="online ou paper ; null avant votre vote.")
+    envelopes = EnvelopeOptionsOut(
+        many=True, help_text="Vos enveloppes (commune et territoire) et leurs projets recevables.")
+
+
+class CastOut(StoredBallotOut):
     is_replacement = serializers.BooleanField(help_text="Ce dépôt remplace un bulletin précédent.")
 
 
@@ -77,13 +103,25 @@ class CastIn(serializers.Serializer[Any]):
         return attrs
 
 
-def ballot_payload(cycle: BudgetCycle, user: object) -> dict[str, Any]:
+def ballot_payload(cycle: BudgetCycle, user: Any) -> dict[str, Any]:
+    """The voter's page: eligibility, options by envelope, participation and own ballot.
+
+    A paper ballot is not linked to its voter: it shows as ``channel: "paper"`` without
+    choices.
+    """
+    page = ballot_page(cycle, user)
+    participation = Participation.objects.filter(cycle=cycle, voter=user).first()
     ballot = current_ballot_of(cycle, user)
+    context = {
+        "eligible": not page.refusal, "refusal": page.refusal, "envelopes": page.groups,
+        "channel": participation.channel if participation else None,
+    }
     if ballot is None:
-        return {"cycle": cycle.slug, "has_voted": False, "proposal_ids": [], "points": [],
-                "receipt_code": None, "revision": None}
+        return {"cycle": cycle.slug, "has_voted": participation is not None,
+                "proposal_ids": [], "points": [], "receipt_code": None, "revision": None,
+                **context}
     lines = sorted((c.proposal_id, c.points) for c in ballot.choices.all())
-    return stored_payload(cycle, ballot, lines)
+    return {**stored_payload(cycle, ballot, lines), **context}
 
 
 def stored_payload(cycle: BudgetCycle, ballot: Ballot, lines: list[tuple[int, int]]) -> dict[str, Any]:
@@ -98,8 +136,9 @@ def stored_payload(cycle: BudgetCycle, ballot: Ballot, lines: list[tuple[int, in
 
 @extend_schema_view(
     get=extend_schema(summary="Mon bulletin pour ce budget", tags=["Bulletin"],
-                      description="Votre bulletin seulement, retrouvé par un pseudonyme ; "
-                                  "has_voted vaut false avant votre premier vote.",
+                      description="Ce qu’il faut pour voter (vos enveloppes et leurs projets "
+                                  "recevables) et votre bulletin : le vôtre seulement, "
+                                  "retrouvé par un pseudonyme, avec son code de reçu.",
                       responses={200: BallotOut, **error_responses(401, 404)}),
     put=extend_schema(
         summary="Voter ou remplacer mon bulletin (phase de vote)", request=CastIn,
@@ -127,7 +166,9 @@ class CycleBallotView(PinsAPIView):
                           _("Ce budget participatif n’existe pas."), slug=slug)
 
     def get(self, request: Request, slug: str) -> Response:
-        return Response(BallotOut(ballot_payload(self.get_cycle(slug), request.user)).data)
+        cycle = get_or_404(BudgetCycle.objects.prefetch_related("envelopes__commune"),
+                           _("Ce budget participatif n’existe pas."), slug=slug)
+        return Response(BallotOut(ballot_payload(cycle, request.user)).data)
 
     def put(self, request: Request, slug: str) -> Response:
         cycle = self.get_cycle(slug)

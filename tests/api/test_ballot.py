@@ -34,8 +34,40 @@ def test_my_ballot_is_empty_before_voting():
     response = client_for(world.resident).get(URL)
 
     assert response.status_code == 200
-    assert response.json() == {"cycle": "bp-test", "has_voted": False, "proposal_ids": [],
-                               "points": [], "receipt_code": None, "revision": None}
+    body = response.json()
+    assert {k: body[k] for k in ("has_voted", "channel", "proposal_ids", "points",
+                                 "receipt_code", "revision")} == {
+        "has_voted": False, "channel": None, "proposal_ids": [], "points": [],
+        "receipt_code": None, "revision": None}
+    assert body["eligible"] is True and body["refusal"] == ""
+
+
+def test_my_ballot_lists_my_envelopes_and_their_feasible_proposals():
+    world = voting_world()
+    make_proposal(world, title="Pas encore analysée", feasible=False)
+
+    body = client_for(world.resident).get(URL).json()
+
+    envelopes = {e["name"]: e for e in body["envelopes"]}
+    assert set(envelopes) == {"Enveloppe Cenon", "Enveloppe territoire"}  # not Floirac's
+    cenon = envelopes["Enveloppe Cenon"]
+    assert cenon["commune"] == "cenon"
+    assert cenon["amount_cents"] == world.cenon_envelope.amount_cents
+    assert {o["title"]: o["cost_cents"] for o in cenon["options"]} == {
+        "Arbres": 50_000_00, "Bancs": 30_000_00, "Éclairage": 40_000_00}
+    territory = envelopes["Enveloppe territoire"]
+    assert territory["commune"] is None
+    assert [o["id"] for o in territory["options"]] == [world.bridge.pk]
+
+
+def test_outsider_sees_why_they_cannot_vote():
+    world = voting_world()
+
+    body = client_for(world.outsider).get(URL).json()
+
+    assert body["eligible"] is False
+    assert "Cenon" in body["refusal"] and "Floirac" in body["refusal"]
+    assert body["envelopes"] == []
 
 
 def test_first_ballot_is_created_with_a_receipt_and_can_be_read_back():
@@ -54,9 +86,11 @@ def test_first_ballot_is_created_with_a_receipt_and_can_be_read_back():
     assert cast["receipt_code"] == entry.receipt_code
     assert cast["revision"] == 1
     mine = client.get(URL).json()
-    assert mine == {"cycle": "bp-test", "has_voted": True, "proposal_ids": sorted(choices),
-                    "points": [{"proposal_id": pk, "points": 1} for pk in sorted(choices)],
-                    "receipt_code": entry.receipt_code, "revision": 1}
+    assert {k: v for k, v in mine.items() if k in cast} == {
+        "cycle": "bp-test", "has_voted": True, "proposal_ids": sorted(choices),
+        "points": [{"proposal_id": pk, "points": 1} for pk in sorted(choices)],
+        "receipt_code": entry.receipt_code, "revision": 1}
+    assert mine["channel"] == "online"
     assert Participation.objects.get().voter == world.resident
 
 
@@ -172,6 +206,8 @@ def test_voter_who_voted_on_paper_gets_a_409():
 
     assert_api_error(response, 409, "already_voted")
     assert not Ballot.objects.exists()
+    mine = client_for(world.resident).get(URL).json()
+    assert (mine["has_voted"], mine["channel"], mine["proposal_ids"]) == (True, "paper", [])
 
 
 @pytest.mark.parametrize("role", ["outsider", "reviewer", "committee_member"])
@@ -292,3 +328,16 @@ def test_simultaneous_puts_of_one_voter_leave_one_ballot_created_once(on_postgre
     assert Participation.objects.count() == 1
     last = BallotLogEntry.objects.order_by("-seq").first()
     assert Ballot.objects.get().receipt_code == last.receipt_code
+
+
+def test_reading_my_ballot_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
+    world = voting_world()
+    for index in range(15):
+        make_proposal(world, title=f"Projet {index:02d}", cost_cents=1_000_00)
+    client = client_for(world.resident)
+    client.put(URL, {"proposal_ids": [world.benches.pk, world.bridge.pk]}, format="json")
+
+    with django_assert_max_num_queries(12):  # 11 today, whatever the number of options
+        body = client.get(URL).json()
+
+    assert len(body["envelopes"][0]["options"]) + len(body["envelopes"][1]["options"]) == 19
