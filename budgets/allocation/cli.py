@@ -88,15 +88,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The recount options (used by :func:`main` and by ``manage.py recount``)."""
     parser.add_argument("file", help="pabulib file (.pb)")
     parser.add_argument("--rule", required=True, choices=RULES)
-    parser.add_argument("--tie-break", default="lexicographic",
-                        choices=("lexicographic", "default"))
+    parser.add_argument(
+        "--tie-break", default="lexicographic", choices=("lexicographic", "default")
+    )
     parser.add_argument("--seed", default="", help="lottery seed for --tie-break default")
     parser.add_argument("--utility", default=None, choices=("cost", "cardinality"))
     parser.add_argument("--borda", default=None, choices=("city", "pabutools"))
     parser.add_argument("--add1-stop", default=None, choices=("exhaustive", "overspend"))
     parser.add_argument("--greedy-fill", action="store_true")
-    parser.add_argument("--threshold", type=_threshold, default=None,
-                        help="minimum score (e.g. 100) or share of voters (e.g. 5%%)")
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=None,
+        help="minimum score (e.g. 100) or share of voters (e.g. 5%%)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -124,13 +129,15 @@ def _table(result: Result, file: str) -> str:
         (e for e in result.explanations if not e.funded), key=lambda e: (-e.votes, e.project_id)
     )
     for e in funded + others:
-        rows.append((
-            str(e.round) if e.funded and e.round is not None else "-",
-            e.project_id,
-            _money(e.cost, s),
-            str(e.votes),
-            REASONS_FR[e.reason],
-        ))
+        rows.append(
+            (
+                str(e.round) if e.funded and e.round is not None else "-",
+                e.project_id,
+                _money(e.cost, s),
+                str(e.votes),
+                REASONS_FR[e.reason],
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         lines.append(

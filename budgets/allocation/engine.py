@@ -119,8 +119,15 @@ def allocate(
     gc.disable()
     try:
         return _allocate(
-            election, rule=rule, tie_break=tie_break, utility=utility, add1_stop=add1_stop,
-            greedy_fill=greedy_fill, threshold=threshold, seed=seed, borda=borda,
+            election,
+            rule=rule,
+            tie_break=tie_break,
+            utility=utility,
+            add1_stop=add1_stop,
+            greedy_fill=greedy_fill,
+            threshold=threshold,
+            seed=seed,
+            borda=borda,
         )
     finally:
         if was_enabled:
@@ -145,7 +152,8 @@ def _allocate(
     util = Utility(utility) if utility is not None else default_utility(election.kind)
     if borda is None:
         conv = (
-            BordaConvention.CITY if rule in ("greedy", "greedy-no-skip")
+            BordaConvention.CITY
+            if rule in ("greedy", "greedy-no-skip")
             else BordaConvention.PABUTOOLS
         )
     else:
@@ -198,15 +206,19 @@ def _allocate(
         arithmetic = "MILP (scipy HiGHS) search, objective and budget confirmed in integers"
     else:
         outcome, arithmetic = _run_mes(
-            profile, tiebreaker, add1_stop=add1_stop, greedy_fill=greedy_fill,
+            profile,
+            tiebreaker,
+            add1_stop=add1_stop,
+            greedy_fill=greedy_fill,
             step=election.scale,
         )
 
     explanations = list(outcome.explanations)
     for i, ok in enumerate(profile.fundable):
         if not ok:
-            explanations[i] = explain(profile, i, Reason.BELOW_THRESHOLD,
-                                      note=f"score {profile.scores[i]}")
+            explanations[i] = explain(
+                profile, i, Reason.BELOW_THRESHOLD, note=f"score {profile.scores[i]}"
+            )
     selected = outcome.selected
     if len(set(selected)) != len(selected) or any(not profile.fundable[i] for i in selected):
         raise AssertionError(f"{rule} returned an invalid selection")
@@ -255,7 +267,8 @@ def _run_mes(
             ("add1_stopped_because", add1.reason),
         ]
     arithmetic = (
-        "rational numbers (floating point could not certify a decision)" if run.exact
+        "rational numbers (floating point could not certify a decision)"
+        if run.exact
         else "floating point with every decision certified by error bounds"
     )
     n = profile.num_projects
@@ -266,7 +279,8 @@ def _run_mes(
     selected = run.selected
     if greedy_fill:
         filled = greedy(
-            profile, tiebreaker,
+            profile,
+            tiebreaker,
             key="votes" if profile.utility is Utility.COST else "votes-per-cost",
             initial=selected,
         )
@@ -277,14 +291,16 @@ def _run_mes(
                 explanations[i] = dataclasses.replace(
                     fill, note=f"not funded by MES; greedy fill: {fill.note}".rstrip(": ")
                 )
-        tie_breaks += [
-            dataclasses.replace(t, context="greedy fill") for t in filled.tie_breaks
-        ]
+        tie_breaks += [dataclasses.replace(t, context="greedy fill") for t in filled.tie_breaks]
         selected = filled.selected
     for i in range(n):
         if i not in explanations:
-            explanations[i] = explain(profile, i, Reason.SUPPORTERS_EXHAUSTED,
-                                      note="" if profile.supporters[i] else "no supporter")
+            explanations[i] = explain(
+                profile,
+                i,
+                Reason.SUPPORTERS_EXHAUSTED,
+                note="" if profile.supporters[i] else "no supporter",
+            )
     return (
         Outcome(
             selected=tuple(selected),

@@ -89,8 +89,9 @@ def greedy(
         group = list(group_iter)
         if stopped:
             for i in group:
-                explanations[i] = explain(profile, i, Reason.RULE_STOPPED,
-                                          note="the rule stopped at an earlier project")
+                explanations[i] = explain(
+                    profile, i, Reason.RULE_STOPPED, note="the rule stopped at an earlier project"
+                )
             continue
         if len(group) > 1:
             tie_breaks.append(
@@ -100,17 +101,24 @@ def greedy(
         for i in group:
             cost = profile.costs[i]
             if stopped:
-                explanations[i] = explain(profile, i, Reason.RULE_STOPPED,
-                                          note="the rule stopped at an earlier project")
+                explanations[i] = explain(
+                    profile, i, Reason.RULE_STOPPED, note="the rule stopped at an earlier project"
+                )
             elif cost <= remaining:
                 remaining -= cost
                 selected.append(i)
-                explanations[i] = explain(profile, i, Reason.FUNDED, round=len(selected),
-                                          note=f"left after funding: {remaining}")
+                explanations[i] = explain(
+                    profile,
+                    i,
+                    Reason.FUNDED,
+                    round=len(selected),
+                    note=f"left after funding: {remaining}",
+                )
             else:
                 reason = Reason.LOST_TIE if cost <= at_start else Reason.DID_NOT_FIT
-                explanations[i] = explain(profile, i, reason,
-                                          note=f"cost {cost} > money left {remaining}")
+                explanations[i] = explain(
+                    profile, i, reason, note=f"cost {cost} > money left {remaining}"
+                )
                 if not skip:
                     stopped = True
     for i in range(n):

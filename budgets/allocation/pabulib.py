@@ -195,8 +195,9 @@ class _Parser:
     def parse(self) -> Election:
         meta_cols, meta_rows = self.section("META")
         if meta_cols[:2] != ["key", "value"]:
-            raise self.error("the META header must be 'key;value'", meta_rows[0][0] - 1
-                             if meta_rows else None)
+            raise self.error(
+                "the META header must be 'key;value'", meta_rows[0][0] - 1 if meta_rows else None
+            )
         meta: list[tuple[str, str]] = []
         meta_line: dict[str, int] = {}
         for line, row in meta_rows:
@@ -225,8 +226,9 @@ class _Parser:
         # Amounts: split first, scale once the largest number of decimals is known.
         budget_parts = _split_amount(meta_map["budget"])
         if budget_parts is None:
-            raise self.error(f"budget {meta_map['budget']!r} is not a non-negative number",
-                             meta_line["budget"])
+            raise self.error(
+                f"budget {meta_map['budget']!r} is not a non-negative number", meta_line["budget"]
+            )
         cost_parts: list[tuple[str, str]] = []
         ids: list[str] = []
         seen: dict[str, int] = {}
@@ -239,8 +241,9 @@ class _Parser:
             seen[pid] = line
             parts = _split_amount(row[i_cost])
             if parts is None:
-                raise self.error(f"cost {row[i_cost]!r} of project {pid!r} is not a "
-                                 "non-negative number", line)
+                raise self.error(
+                    f"cost {row[i_cost]!r} of project {pid!r} is not a non-negative number", line
+                )
             ids.append(pid)
             cost_parts.append(parts)
         decimals = max([len(budget_parts[1])] + [len(f) for _, f in cost_parts])
@@ -296,8 +299,9 @@ class _Parser:
             if not voter:
                 raise self.error("empty voter_id", line)
             if voter in voters:
-                raise self.error(f"duplicate voter id {voter!r} (first on line {voters[voter]})",
-                                 line)
+                raise self.error(
+                    f"duplicate voter id {voter!r} (first on line {voters[voter]})", line
+                )
             voters[voter] = line
             raw = row[i_vote]
             choices: tuple[str, ...] = ()
@@ -374,18 +378,20 @@ def write_pabulib(election: Election) -> str:
         raise ValueError(f"scale {scale} is not a power of ten")
     for p in election.projects:
         if not p.id or p.id != p.id.strip() or any(ch in p.id for ch in ",\r\n"):
-            raise ValueError(f"project id {p.id!r} cannot be written in pabulib (comma, line "
-                             "break, surrounding space or empty)")
+            raise ValueError(
+                f"project id {p.id!r} cannot be written in pabulib (comma, line "
+                "break, surrounding space or empty)"
+            )
     for b in election.ballots:
-        if not b.voter_id or b.voter_id != b.voter_id.strip() or any(
-            ch in b.voter_id for ch in "\r\n"
+        if (
+            not b.voter_id
+            or b.voter_id != b.voter_id.strip()
+            or any(ch in b.voter_id for ch in "\r\n")
         ):
             raise ValueError(f"voter id {b.voter_id!r} cannot be written in pabulib")
     out = io.StringIO()
     w = _RowWriter(out)
-    vote_type = (
-        "approval" if election.kind is BallotKind.KNAPSACK else str(election.kind.value)
-    )
+    vote_type = "approval" if election.kind is BallotKind.KNAPSACK else str(election.kind.value)
     budget_text = _format_amount(election.budget, scale)
     required = {
         "budget": budget_text,

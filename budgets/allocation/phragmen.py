@@ -50,8 +50,7 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
     n_groups = len(profile.multiplicity)
     mult = np.asarray(profile.multiplicity, dtype=np.int64)
     # Group -> approved projects, as flat arrays (CSR).
-    lengths = np.fromiter((len(g) for g in profile.group_projects), dtype=np.int64,
-                          count=n_groups)
+    lengths = np.fromiter((len(g) for g in profile.group_projects), dtype=np.int64, count=n_groups)
     gp_ptr = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(lengths, out=gp_ptr[1:])
     gp_proj = np.fromiter(
@@ -61,7 +60,7 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
     order = np.argsort(gp_proj, kind="stable")
     bounds = np.searchsorted(gp_proj[order], np.arange(n + 1))
     approvers: list[npt.NDArray[np.int64]] = [
-        owners[order[bounds[p]:bounds[p + 1]]] for p in range(n)
+        owners[order[bounds[p] : bounds[p + 1]]] for p in range(n)
     ]
     approvals = np.bincount(gp_proj, weights=mult[owners], minlength=n).astype(np.int64)
 
@@ -112,20 +111,30 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
             for p in np.flatnonzero(remaining).tolist():
                 if p in too_expensive:
                     explanations[p] = explain(
-                        profile, p, Reason.DID_NOT_FIT,
+                        profile,
+                        p,
+                        Reason.DID_NOT_FIT,
                         note=f"cost {costs[p]} > money left {profile.budget - spent}; "
                         "the rule stops here",
                     )
                 else:
-                    explanations[p] = explain(profile, p, Reason.RULE_STOPPED,
-                                              note="the rule stopped at an unaffordable project")
+                    explanations[p] = explain(
+                        profile,
+                        p,
+                        Reason.RULE_STOPPED,
+                        note="the rule stopped at an unaffordable project",
+                    )
             break
         winner = tiebreaker.best(tied)
         remaining[winner] = False
         selected.append(winner)
         spent += costs[winner]
         explanations[winner] = explain(
-            profile, winner, Reason.FUNDED, round=rnd, price=level,
+            profile,
+            winner,
+            Reason.FUNDED,
+            round=rnd,
+            price=level,
             note="" if level is None else "maximal voter load after funding",
         )
         if level is None:
@@ -144,21 +153,21 @@ def phragmen(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
         k_old = group_class[rep]
         m = mult[rep]
         flat = weight.reshape(-1)
-        flat -= np.bincount(projs * width + k_old, weights=m, minlength=n * width).astype(
-            np.int64
-        )
+        flat -= np.bincount(projs * width + k_old, weights=m, minlength=n * width).astype(np.int64)
         weight[:, k_new] += np.bincount(projs, weights=m, minlength=n).astype(np.int64)
-        load_sum_f += np.bincount(
-            projs, weights=m * (loads_f[k_new] - loads_f[k_old]), minlength=n
-        )
+        load_sum_f += np.bincount(projs, weights=m * (loads_f[k_new] - loads_f[k_old]), minlength=n)
         group_class[groups] = k_new
     for p in range(n):
         if p not in explanations:
             if not profile.fundable[p]:
                 explanations[p] = explain(profile, p, Reason.BELOW_THRESHOLD)
             else:
-                explanations[p] = explain(profile, p, Reason.DID_NOT_FIT,
-                                          note=f"cost {costs[p]} > budget {profile.budget}")
+                explanations[p] = explain(
+                    profile,
+                    p,
+                    Reason.DID_NOT_FIT,
+                    note=f"cost {costs[p]} > budget {profile.budget}",
+                )
     return Outcome(
         selected=tuple(selected),
         explanations=tuple(explanations[p] for p in range(n)),

@@ -139,8 +139,9 @@ def build_profile(
         multiplicity = list(approved.values())
         group_projects = list(approved)
         ones: dict[int, tuple[int, ...]] = {}
-        group_scores = [ones.get(len(k)) or ones.setdefault(len(k), (1,) * len(k))
-                        for k in group_projects]
+        group_scores = [
+            ones.get(len(k)) or ones.setdefault(len(k), (1,) * len(k)) for k in group_projects
+        ]
         appends = [lst.append for lst in supporters]
         for g, (projs, count) in enumerate(approved.items()):
             for i in projs:

@@ -112,7 +112,8 @@ class ProjectExplanation:
             "reason": self.reason.value,
             "round": self.round,
             "price_per_supporter": (
-                None if self.price_per_supporter is None
+                None
+                if self.price_per_supporter is None
                 else fraction_text(self.price_per_supporter)
             ),
             "note": self.note,

@@ -102,8 +102,12 @@ def make_tiebreaker(profile: Profile, rule: TieBreakRule | str, seed: str = "") 
     else:
         order = sorted(
             range(n),
-            key=lambda i: (-profile.votes[i], profile.costs[i], lottery_ticket(seed, ids[i]),
-                           ids[i]),
+            key=lambda i: (
+                -profile.votes[i],
+                profile.costs[i],
+                lottery_ticket(seed, ids[i]),
+                ids[i],
+            ),
         )
     rank = [0] * n
     for r, i in enumerate(order):

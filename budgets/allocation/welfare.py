@@ -87,7 +87,8 @@ def max_welfare(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
     total = profile.total_utility
     free = [p for p in range(n) if profile.fundable[p] and profile.costs[p] == 0 and total[p] > 0]
     items = [
-        p for p in range(n)
+        p
+        for p in range(n)
         if profile.fundable[p] and total[p] > 0 and 0 < profile.costs[p] <= budget
     ]
     utilities = [total[p] for p in items]
@@ -143,11 +144,13 @@ def max_welfare(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
                 chosen = s
         diff_projects = sorted({items[j] for s in optimal for j in s ^ chosen})
         tie_breaks.append(
-            tiebreaker.record(diff_projects, round=1,
-                              context=f"{len(optimal)} optimal sets of equal welfare")
+            tiebreaker.record(
+                diff_projects, round=1, context=f"{len(optimal)} optimal sets of equal welfare"
+            )
         )
 
     picked = [items[j] for j in chosen] + free
+
     # Selection order: by utility per cost (free projects first), then tiebreaker.
     def order_key(p: int) -> tuple[int, Fraction, int]:
         if profile.costs[p] == 0:
@@ -158,16 +161,18 @@ def max_welfare(profile: Profile, tiebreaker: Tiebreaker) -> Outcome:
     welfare = sum(total[p] for p in picked)
     explanations: dict[int, ProjectExplanation] = {}
     for r, p in enumerate(picked, 1):
-        explanations[p] = explain(profile, p, Reason.FUNDED, round=r,
-                                  note=f"in the optimal set (welfare {welfare})")
+        explanations[p] = explain(
+            profile, p, Reason.FUNDED, round=r, note=f"in the optimal set (welfare {welfare})"
+        )
     for p in range(n):
         if p in explanations:
             continue
         if not profile.fundable[p]:
             explanations[p] = explain(profile, p, Reason.BELOW_THRESHOLD)
         elif profile.costs[p] > budget:
-            explanations[p] = explain(profile, p, Reason.DID_NOT_FIT,
-                                      note=f"cost {profile.costs[p]} > budget {budget}")
+            explanations[p] = explain(
+                profile, p, Reason.DID_NOT_FIT, note=f"cost {profile.costs[p]} > budget {budget}"
+            )
         else:
             note = "no utility" if total[p] == 0 else f"not in the optimal set (welfare {welfare})"
             explanations[p] = explain(profile, p, Reason.NOT_IN_OPTIMUM, note=note)

@@ -43,8 +43,11 @@ def test_greedy_no_skip_stops_at_the_first_project_that_does_not_fit() -> None:
     assert allocate(e, rule="greedy").selected == ("a", "c")
     stopped = allocate(e, rule="greedy-no-skip")
     assert stopped.selected == ("a",)
-    assert reasons(stopped) == {"a": Reason.FUNDED, "b": Reason.DID_NOT_FIT,
-                                "c": Reason.RULE_STOPPED}
+    assert reasons(stopped) == {
+        "a": Reason.FUNDED,
+        "b": Reason.DID_NOT_FIT,
+        "c": Reason.RULE_STOPPED,
+    }
 
 
 def test_greedy_cost_orders_by_votes_per_unit_of_cost() -> None:
@@ -85,8 +88,9 @@ def test_default_tie_break_ends_with_a_lottery_anyone_can_redo_from_the_seed() -
         assert result.tie_breaks[0].criteria == ("seeded lottery",)
         assert result.tie_breaks[0].seed == seed
         assert allocate(e, rule="greedy", tie_break="default", seed=seed) == result
-    winners = {allocate(e, rule="greedy", tie_break="default", seed=f"s{i}").selected
-               for i in range(16)}
+    winners = {
+        allocate(e, rule="greedy", tie_break="default", seed=f"s{i}").selected for i in range(16)
+    }
     assert winners == {("a",), ("b",)}
 
 
@@ -179,8 +183,7 @@ def test_greedy_skip_leaves_no_affordable_project_unfunded(e: Election) -> None:
     assert all(p.cost > left for p in e.projects if p.id not in result.selected)
     # Funded projects come by decreasing votes, equal votes by id as a string; a free project
     # counts as 0 votes (pabutools' cost satisfaction gives it nothing).
-    votes = {p.id: sum(p.id in b.choices for b in e.ballots) if p.cost else 0
-             for p in e.projects}
+    votes = {p.id: sum(p.id in b.choices for b in e.ballots) if p.cost else 0 for p in e.projects}
     for a, b in itertools.pairwise(result.selected):
         assert (-votes[a], a) < (-votes[b], b)
 

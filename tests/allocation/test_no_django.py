@@ -14,8 +14,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_importing_every_allocation_module_in_a_fresh_interpreter_loads_no_django() -> None:
     modules = sorted(m.name for m in pkgutil.iter_modules(budgets.allocation.__path__))
-    assert {"engine", "pabulib", "profile", "result", "tiebreak", "greedy", "phragmen",
-            "welfare", "cli"} <= set(modules)
+    assert {
+        "engine",
+        "pabulib",
+        "profile",
+        "result",
+        "tiebreak",
+        "greedy",
+        "phragmen",
+        "welfare",
+        "cli",
+    } <= set(modules)
     code = (
         "import importlib, sys\n"
         "import budgets.allocation\n"
@@ -26,7 +35,11 @@ def test_importing_every_allocation_module_in_a_fresh_interpreter_loads_no_djang
         "assert not loaded, loaded\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr
@@ -39,7 +52,11 @@ def test_the_package_itself_imports_nothing_heavy() -> None:
         "print(sorted(m for m in ('numpy', 'scipy', 'django') if m in sys.modules))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
     assert done.returncode == 0, done.stderr

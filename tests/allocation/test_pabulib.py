@@ -60,9 +60,7 @@ def test_cumulative_points_are_read_parallel_to_the_choices() -> None:
     election = read_pabulib(DATA / "Poland_Czestochowa_2024.pb")
     assert election.kind is BallotKind.CUMULATIVE
     assert all(len(b.points) == len(b.choices) for b in election.ballots)
-    assert max(sum(b.points) for b in election.ballots) <= int(
-        meta_of(election)["max_sum_points"]
-    )
+    assert max(sum(b.points) for b in election.ballots) <= int(meta_of(election)["max_sum_points"])
 
 
 def small_election(**changes: object) -> Election:
@@ -70,7 +68,7 @@ def small_election(**changes: object) -> Election:
         budget=1000,
         projects=(
             Project("a", 250, "Parc; jeux", extra=(("category", "green"),)),
-            Project("b", 1050, "Piste \"cyclable\"", extra=(("category", ""),)),
+            Project("b", 1050, 'Piste "cyclable"', extra=(("category", ""),)),
         ),
         ballots=(
             Ballot("v1", ("a", "b"), (), (("age", "31"),)),
@@ -79,8 +77,13 @@ def small_election(**changes: object) -> Election:
         ),
         kind=BallotKind.APPROVAL,
         scale=100,
-        meta=(("description", "Essai"), ("budget", "10.00"), ("vote_type", "approval"),
-              ("num_projects", "2"), ("num_votes", "3")),
+        meta=(
+            ("description", "Essai"),
+            ("budget", "10.00"),
+            ("vote_type", "approval"),
+            ("num_projects", "2"),
+            ("num_votes", "3"),
+        ),
     )
     return Election(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})
 
@@ -106,10 +109,17 @@ def test_round_trip_of_cumulative_ballots_keeps_points() -> None:
 def test_writer_completes_missing_meta_so_the_file_reads_back() -> None:
     election = small_election(meta=())
     again = parse_pabulib(write_pabulib(election))
-    assert meta_of(again) == {"budget": "10.00", "vote_type": "approval",
-                              "num_projects": "2", "num_votes": "3"}
+    assert meta_of(again) == {
+        "budget": "10.00",
+        "vote_type": "approval",
+        "num_projects": "2",
+        "num_votes": "3",
+    }
     assert (again.projects, again.ballots, again.budget) == (
-        election.projects, election.ballots, election.budget)
+        election.projects,
+        election.ballots,
+        election.budget,
+    )
 
 
 GOOD_HEAD = "META\nkey;value\nbudget;100\nvote_type;approval\n"
@@ -137,22 +147,48 @@ def test_the_minimal_well_formed_file_parses() -> None:
         (GOOD_HEAD, 4, "PROJECTS section"),
         (GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;6x0;Un\n" + GOOD_VOTES, 7, "cost '6x0'"),
         (GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;-5;Un\n" + GOOD_VOTES, 7, "non-negative"),
-        (GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;60;Un\np1;50;Bis\n" + GOOD_VOTES, 8,
-         "duplicate project id 'p1' (first on line 7)"),
-        (GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1,p9\n", 11, "unknown project 'p9'"),
-        (GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1\nv1;p2\n", 12,
-         "duplicate voter id 'v1'"),
+        (
+            GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;60;Un\np1;50;Bis\n" + GOOD_VOTES,
+            8,
+            "duplicate project id 'p1' (first on line 7)",
+        ),
+        (
+            GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1,p9\n",
+            11,
+            "unknown project 'p9'",
+        ),
+        (
+            GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1\nv1;p2\n",
+            12,
+            "duplicate voter id 'v1'",
+        ),
         (GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1,p1\n", 11, "twice"),
         (GOOD_HEAD + GOOD_PROJECTS + "VOTES\nvoter_id;vote\nv1;p1\nv2\n", 12, "1 fields"),
         ("META\nkey;value\nvote_type;approval\n" + GOOD_PROJECTS + GOOD_VOTES, 3, "no 'budget'"),
-        ("META\nkey;value\nbudget;1e3\nvote_type;approval\n" + GOOD_PROJECTS + GOOD_VOTES, 3,
-         "budget '1e3'"),
-        ("META\nkey;value\nbudget;100\nvote_type;knapsack\n" + GOOD_PROJECTS + GOOD_VOTES, 4,
-         "vote_type"),
-        ("META\nkey;value\nbudget;100\nvote_type;cumulative\n" + GOOD_PROJECTS
-         + "VOTES\nvoter_id;vote;points\nv1;p1,p2;3\n", 11, "1 points for 2"),
-        ("META\nkey;value\nbudget;100\nvote_type;cumulative\n" + GOOD_PROJECTS
-         + "VOTES\nvoter_id;vote;points\nv1;p1;x\n", 11, "not whole numbers"),
+        (
+            "META\nkey;value\nbudget;1e3\nvote_type;approval\n" + GOOD_PROJECTS + GOOD_VOTES,
+            3,
+            "budget '1e3'",
+        ),
+        (
+            "META\nkey;value\nbudget;100\nvote_type;knapsack\n" + GOOD_PROJECTS + GOOD_VOTES,
+            4,
+            "vote_type",
+        ),
+        (
+            "META\nkey;value\nbudget;100\nvote_type;cumulative\n"
+            + GOOD_PROJECTS
+            + "VOTES\nvoter_id;vote;points\nv1;p1,p2;3\n",
+            11,
+            "1 points for 2",
+        ),
+        (
+            "META\nkey;value\nbudget;100\nvote_type;cumulative\n"
+            + GOOD_PROJECTS
+            + "VOTES\nvoter_id;vote;points\nv1;p1;x\n",
+            11,
+            "not whole numbers",
+        ),
         ("PROJECTS\nproject_id;cost\n", 1, "expected the META section"),
     ],
 )
@@ -165,8 +201,9 @@ def test_malformed_files_raise_an_error_naming_the_line(text: str, line: int, wo
 
 def test_a_file_that_is_not_utf8_names_the_first_bad_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.pb"
-    path.write_bytes((GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;60;Caf\xe9\n").encode(
-        "latin-1"))
+    path.write_bytes(
+        (GOOD_HEAD + "PROJECTS\nproject_id;cost;name\np1;60;Caf\xe9\n").encode("latin-1")
+    )
     with pytest.raises(PabulibError) as info:
         read_pabulib(path)
     assert info.value.line == 7
@@ -178,30 +215,48 @@ def test_a_missing_file_is_a_pabulib_error_not_an_os_error(tmp_path: Path) -> No
 
 
 # Ids: no comma, no control or line-separator character (pabulib cannot hold them).
-ids = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
-                           blacklist_characters=","),
-    min_size=1, max_size=6,
-).map(str.strip).filter(bool)
+ids = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters=","
+        ),
+        min_size=1,
+        max_size=6,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 # Names may hold the delimiter, quotes and line breaks: the writer quotes them.
-names = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                max_size=8)
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8
+)
 
 
 @st.composite
 def elections(draw: st.DrawFn) -> Election:
-    kind = draw(st.sampled_from([BallotKind.APPROVAL, BallotKind.CUMULATIVE, BallotKind.ORDINAL,
-                                 BallotKind.CHOOSE_1, BallotKind.SCORING]))
+    kind = draw(
+        st.sampled_from(
+            [
+                BallotKind.APPROVAL,
+                BallotKind.CUMULATIVE,
+                BallotKind.ORDINAL,
+                BallotKind.CHOOSE_1,
+                BallotKind.SCORING,
+            ]
+        )
+    )
     scale = draw(st.sampled_from([1, 10, 100]))
     project_ids = draw(st.lists(ids, min_size=1, max_size=5, unique=True))
-    projects = tuple(Project(pid, draw(st.integers(0, 10**6)), draw(names))
-                     for pid in project_ids)
+    projects = tuple(Project(pid, draw(st.integers(0, 10**6)), draw(names)) for pid in project_ids)
     voter_ids = draw(st.lists(ids, max_size=6, unique=True))
     ballots = []
     for vid in voter_ids:
         choices = tuple(draw(st.lists(st.sampled_from(project_ids), unique=True, max_size=3)))
-        points = (tuple(draw(st.integers(-5, 20)) for _ in choices)
-                  if kind in (BallotKind.CUMULATIVE, BallotKind.SCORING) else ())
+        points = (
+            tuple(draw(st.integers(-5, 20)) for _ in choices)
+            if kind in (BallotKind.CUMULATIVE, BallotKind.SCORING)
+            else ()
+        )
         ballots.append(Ballot(vid, choices, points))
     budget = draw(st.integers(0, 10**7))
     e = Election(budget, projects, tuple(ballots), kind, scale)
@@ -223,7 +278,12 @@ def test_the_first_round_trip_keeps_everything_but_the_completed_meta(e: Electio
     bare = Election(e.budget, e.projects, e.ballots, e.kind, e.scale)
     again = parse_pabulib(write_pabulib(bare))
     assert (again.budget, again.projects, again.ballots, again.kind, again.scale) == (
-        bare.budget, bare.projects, bare.ballots, bare.kind, bare.scale)
+        bare.budget,
+        bare.projects,
+        bare.ballots,
+        bare.kind,
+        bare.scale,
+    )
 
 
 @pytest.mark.parametrize("bad_id", ["a,b", " a", "a\nb", ""])

@@ -69,10 +69,13 @@ def reference_phragmen(e: Election) -> tuple[str, ...]:
     cost = {p.id: p.cost for p in e.projects}
     spent, chosen = 0, []
     while remaining:
+
         def level(pid: str) -> Fraction | None:
             sup = [i for i, b in enumerate(e.ballots) if pid in b.choices]
-            return (sum((loads[i] for i in sup), Fraction(0)) + cost[pid]) / len(sup) if sup \
-                else None
+            return (
+                (sum((loads[i] for i in sup), Fraction(0)) + cost[pid]) / len(sup) if sup else None
+            )
+
         values = {pid: level(pid) for pid in remaining}
         finite = [v for v in values.values() if v is not None]
         best = min(finite) if finite else None
@@ -129,8 +132,10 @@ def test_max_welfare_breaks_a_tie_between_optimal_sets_and_records_it() -> None:
     assert result.selected == ("a",)
     (tie,) = result.tie_breaks
     assert tie.tied == ("a", "b")
-    seeded = [allocate(e, rule="max-welfare", tie_break="default", seed=f"s{i}").selected
-              for i in range(12)]
+    seeded = [
+        allocate(e, rule="max-welfare", tie_break="default", seed=f"s{i}").selected
+        for i in range(12)
+    ]
     assert set(seeded) == {("a",), ("b",)}
 
 

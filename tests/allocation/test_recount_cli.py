@@ -49,8 +49,15 @@ def test_json_output_is_one_object_with_the_documented_fields(small_file: Path) 
     code, out, err = run(str(small_file), "--rule", "greedy", "--json")
     assert (code, err) == (0, "")
     body = json.loads(out)
-    assert {"selected", "spent", "rule", "parameters", "tie_breaks", "explanations",
-            "fingerprint"} <= set(body)
+    assert {
+        "selected",
+        "spent",
+        "rule",
+        "parameters",
+        "tie_breaks",
+        "explanations",
+        "fingerprint",
+    } <= set(body)
     # a, c (3 votes each, "a" first), then b no longer fits: 60.25 + 40 = 100.25.
     assert body["selected"] == ["a", "c"]
     assert (body["spent"], body["scale"]) == (10025, 100)
@@ -70,8 +77,18 @@ def test_the_default_output_is_a_table_with_every_project_and_the_fingerprint(
 
 
 def test_options_reach_the_engine_and_are_recorded(small_file: Path) -> None:
-    code, out, _ = run(str(small_file), "--rule", "greedy", "--tie-break", "default",
-                       "--seed", "head", "--threshold", "3", "--json")
+    code, out, _ = run(
+        str(small_file),
+        "--rule",
+        "greedy",
+        "--tie-break",
+        "default",
+        "--seed",
+        "head",
+        "--threshold",
+        "3",
+        "--json",
+    )
     assert code == 0
     params = json.loads(out)["parameters"]
     assert params == {"tie_break": "default", "seed": "head", "threshold": "score 3"}
