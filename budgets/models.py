@@ -121,7 +121,7 @@ class Envelope(models.Model):
     amount_cents = models.BigIntegerField(_("montant (centimes)"))
 
     class Meta:
-        ordering = ["cycle", "commune__name"]
+        ordering = ["cycle", F("commune__name").asc(nulls_last=True)]
         verbose_name = _("enveloppe")
         verbose_name_plural = _("enveloppes")
         constraints = [

@@ -15,27 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from budgets.allocation.ballots import ParamValue, Problem, ProblemCode
-
-NBSP = "\u00a0"
-NARROW_NBSP = "\u202f"
+from budgets.money import format_euros
 
 MONEY_PARAMS = frozenset({"total", "cap", "floor"})
-
-
-def format_euros(cents: int) -> str:
-    """``123456`` -> ``"1 234,56 €"`` (narrow no-break space between thousands)."""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(cents), 100)
-    grouped = f"{euros:,}".replace(",", NARROW_NBSP)
-    return f"{sign}{grouped},{rest:02d}{NBSP}€"
-
-
-def _count(template_one: str, template_many: str, number: int, params: dict[str, str]) -> str:
-    return ngettext(template_one, template_many, number) % params
 
 
 def _empty(p: dict[str, str], raw: dict[str, ParamValue]) -> str:
@@ -43,26 +28,33 @@ def _empty(p: dict[str, str], raw: dict[str, ParamValue]) -> str:
 
 
 def _too_few(p: dict[str, str], raw: dict[str, ParamValue]) -> str:
-    return _count(
-        "Vous avez choisi %(count)s projet ; le minimum est %(minimum)s.",
-        "Vous avez choisi %(count)s projets ; le minimum est %(minimum)s.",
-        int(raw["count"]),
-        p,
+    # Literal ngettext call so that makemessages extracts both forms.
+    return (
+        ngettext(
+            "Vous avez choisi %(count)s projet ; le minimum est %(minimum)s.",
+            "Vous avez choisi %(count)s projets ; le minimum est %(minimum)s.",
+            int(raw["count"]),
+        )
+        % p
     )
 
 
 def _too_many(p: dict[str, str], raw: dict[str, ParamValue]) -> str:
-    return _count(
-        "Vous avez choisi %(count)s projet ; le maximum est %(maximum)s.",
-        "Vous avez choisi %(count)s projets ; le maximum est %(maximum)s.",
-        int(raw["count"]),
-        p,
+    # Literal ngettext call so that makemessages extracts both forms.
+    return (
+        ngettext(
+            "Vous avez choisi %(count)s projet ; le maximum est %(maximum)s.",
+            "Vous avez choisi %(count)s projets ; le maximum est %(maximum)s.",
+            int(raw["count"]),
+        )
+        % p
     )
 
 
 def _simple(message: str) -> Callable[[dict[str, str], dict[str, ParamValue]], str]:
-    # ``message`` is marked for makemessages with gettext_noop where it is written
-    # (_SENTENCES) and translated here, at call time, in the active language.
+    # ``message`` is marked for makemessages with gettext_noop where it is written (the full
+    # name: makemessages does not know aliases) in _SENTENCES and translated here, at call
+    # time, in the active language.
     def render(p: dict[str, str], raw: dict[str, ParamValue]) -> str:
         return _(message) % p
 
@@ -74,51 +66,51 @@ _SENTENCES: Mapping[ProblemCode, Callable[[dict[str, str], dict[str, ParamValue]
     ProblemCode.TOO_FEW_CHOICES: _too_few,
     ProblemCode.TOO_MANY_CHOICES: _too_many,
     ProblemCode.UNKNOWN_PROJECT: _simple(
-        _noop("Le projet « %(project)s » ne fait pas partie de ce vote.")
+        gettext_noop("Le projet « %(project)s » ne fait pas partie de ce vote.")
     ),
     ProblemCode.DUPLICATE_CHOICE: _simple(
-        _noop("Le projet « %(project)s » figure plusieurs fois sur votre bulletin.")
+        gettext_noop("Le projet « %(project)s » figure plusieurs fois sur votre bulletin.")
     ),
     ProblemCode.OVER_BUDGET: _simple(
-        _noop("Vos choix coûtent %(total)s ; le maximum est %(cap)s.")
+        gettext_noop("Vos choix coûtent %(total)s ; le maximum est %(cap)s.")
     ),
     ProblemCode.UNDER_FLOOR: _simple(
-        _noop("Vos choix coûtent %(total)s ; vous devez dépenser au moins %(floor)s.")
+        gettext_noop("Vos choix coûtent %(total)s ; vous devez dépenser au moins %(floor)s.")
     ),
     ProblemCode.UNEXPECTED_POINTS: _simple(
-        _noop("Ce vote ne se fait pas par points : choisissez seulement des projets.")
+        gettext_noop("Ce vote ne se fait pas par points : choisissez seulement des projets.")
     ),
     ProblemCode.POINTS_MISMATCH: _simple(
-        _noop(
+        gettext_noop(
             "Le nombre de valeurs de points (%(points)s) ne correspond pas au nombre "
             "de projets (%(choices)s) : donnez une valeur à chaque projet."
         )
     ),
     ProblemCode.NEGATIVE_POINTS: _simple(
-        _noop(
+        gettext_noop(
             "Vous avez donné %(points)s points au projet « %(project)s » ; "
             "les points ne peuvent pas être négatifs."
         )
     ),
     ProblemCode.POINTS_OVER_MAX: _simple(
-        _noop(
+        gettext_noop(
             "Vous avez donné %(points)s points au projet « %(project)s » ; "
             "le maximum par projet est %(maximum)s."
         )
     ),
     ProblemCode.POINTS_TOTAL_OVER_MAX: _simple(
-        _noop("Vous avez donné %(total)s points en tout ; le maximum est %(maximum)s.")
+        gettext_noop("Vous avez donné %(total)s points en tout ; le maximum est %(maximum)s.")
     ),
     ProblemCode.POINTS_TOTAL_UNDER_MIN: _simple(
-        _noop("Vous avez donné %(total)s points en tout ; le minimum est %(minimum)s.")
+        gettext_noop("Vous avez donné %(total)s points en tout ; le minimum est %(minimum)s.")
     ),
     ProblemCode.SCORE_BELOW_MIN: _simple(
-        _noop(
+        gettext_noop(
             "Vous avez noté le projet « %(project)s » %(score)s ; la note minimale est %(minimum)s."
         )
     ),
     ProblemCode.SCORE_ABOVE_MAX: _simple(
-        _noop(
+        gettext_noop(
             "Vous avez noté le projet « %(project)s » %(score)s ; la note maximale est %(maximum)s."
         )
     ),

@@ -49,6 +49,7 @@ def board_summary(cycle: BudgetCycle) -> BoardSummary:
 
 @dataclass
 class ReceiptLookup:
+    code: str
     found: bool
     seq: int = 0
     is_current: bool = False
@@ -56,13 +57,13 @@ class ReceiptLookup:
 
 def lookup_receipt(cycle: BudgetCycle, code: str) -> ReceiptLookup:
     """Is this receipt in the log, and is it the ballot that counts (not since replaced)?"""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())[:10]
     formatted = f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:10]}"
     entry = BallotLogEntry.objects.filter(cycle=cycle, receipt_code=formatted).first()
     if entry is None:
-        return ReceiptLookup(found=False)
+        return ReceiptLookup(code=formatted, found=False)
     current = Ballot.objects.filter(cycle=cycle, receipt_code=formatted, log_seq=entry.seq).exists()
-    return ReceiptLookup(found=True, seq=entry.seq, is_current=current)
+    return ReceiptLookup(code=formatted, found=True, seq=entry.seq, is_current=current)
 
 
 def public_log(cycle: BudgetCycle) -> list[dict[str, Any]]:
@@ -98,7 +99,9 @@ def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
         meta = (
             ("description", f"{cycle.name} — {envelope.name}"),
             ("country", "France"),
-            ("unit", envelope.commune.name if envelope.commune else _("Territoire")),
+            # Not translated: the published file and its SHA-256 must not depend on the
+            # reader's language.
+            ("unit", envelope.commune.name if envelope.commune else "Territoire"),
             ("instance", cycle.slug),
             ("currency", "EUR"),
             ("rule", cycle.rule),

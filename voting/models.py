@@ -170,7 +170,8 @@ class EnvelopeResult(models.Model):
     tie_breaks = models.JSONField(default=list)
 
     class Meta:
-        ordering = ["tally_run", "envelope__commune__name"]
+        # Communes in alphabetical order, the territory-wide envelope last (as on the ballot).
+        ordering = ["tally_run", models.F("envelope__commune__name").asc(nulls_last=True)]
         constraints = [
             models.UniqueConstraint(fields=["tally_run", "envelope"], name="result_once_per_envelope"),
         ]

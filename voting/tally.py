@@ -95,6 +95,9 @@ def explanation_text(reason: str, round_: int | None) -> str:
         Reason.SUPPORTERS_EXHAUSTED: _("Non financé : la part de budget de ses soutiens était épuisée."),
         Reason.LOST_TIE: _("Non financé : a perdu un départage à égalité de voix."),
         Reason.BELOW_THRESHOLD: _("Non financé : en dessous du seuil de voix requis."),
+        Reason.RULE_STOPPED: _("Non financé : la règle s’est arrêtée avant de pouvoir le financer."),
+        Reason.NOT_IN_OPTIMUM: _("Non financé : il ne fait pas partie de la combinaison de projets "
+                                 "qui satisfait le plus de votants."),
     }.get(Reason(reason), _("Non financé."))
 
 

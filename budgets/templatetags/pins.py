@@ -12,23 +12,9 @@ from typing import Any
 from django import template
 
 from budgets.models import BudgetCycle
+from budgets.money import format_euros
 
 register = template.Library()
-
-NARROW_NBSP = "\u202f"
-
-
-def format_euros(cents: int | None) -> str:
-    """French formatting of an amount in cents; whole euros shown without decimals."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    whole = f"{euros:,}".replace(",", NARROW_NBSP)
-    if rest:
-        return f"{sign}{whole},{rest:02d}{NARROW_NBSP}€"
-    return f"{sign}{whole}{NARROW_NBSP}€"
-
 
 @register.filter
 def euros(cents: Any) -> str:

@@ -1,7 +1,6 @@
 """Number formatting for the results page and the minutes, the French way.
 
-``money`` shows cents as ``1 234,56 €`` with ``voting.ballot_messages.format_euros`` (the
-same text as ballot messages); ``count`` groups thousands with a narrow no-break space
+``money`` shows cents as ``1 234,56 €`` (always with the cents, as minutes print them); ``count`` groups thousands with a narrow no-break space
 (``12 345``), so figures never wrap.
 """
 
@@ -11,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from voting.ballot_messages import format_euros
+from budgets.money import format_euros
 
 register = template.Library()
 
@@ -22,7 +21,7 @@ NARROW_NBSP = "\u202f"
 def money(cents: Any) -> str:
     if cents is None or cents == "":
         return ""
-    return format_euros(int(cents))
+    return format_euros(int(cents), always_cents=True)
 
 
 @register.filter

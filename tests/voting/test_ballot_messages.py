@@ -6,7 +6,8 @@ import pytest
 from django.utils import translation
 
 from budgets.allocation.ballots import Problem, ProblemCode
-from voting.ballot_messages import format_euros, message_for, messages_for
+from budgets.money import format_euros
+from voting.ballot_messages import message_for, messages_for
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -38,11 +39,11 @@ SAMPLES: list[tuple[Problem, str]] = [
     ),
     (
         problem(C.OVER_BUDGET, total=120_050, cap=100_000),
-        f"Vos choix coûtent 1{NNBSP}200,50{NBSP}€ ; le maximum est 1{NNBSP}000,00{NBSP}€.",
+        f"Vos choix coûtent 1{NNBSP}200,50{NNBSP}€ ; le maximum est 1{NNBSP}000{NNBSP}€.",
     ),
     (
         problem(C.UNDER_FLOOR, total=40_000, floor=50_000),
-        f"Vos choix coûtent 400,00{NBSP}€ ; vous devez dépenser au moins 500,00{NBSP}€.",
+        f"Vos choix coûtent 400{NNBSP}€ ; vous devez dépenser au moins 500{NNBSP}€.",
     ),
     (
         problem(C.UNEXPECTED_POINTS),
@@ -116,11 +117,11 @@ def test_messages_for_keeps_the_order_of_the_problems() -> None:
 @pytest.mark.parametrize(
     ("cents", "shown"),
     [
-        (0, f"0,00{NBSP}€"),
-        (5, f"0,05{NBSP}€"),
-        (100, f"1,00{NBSP}€"),
-        (123_456_789, f"1{NNBSP}234{NNBSP}567,89{NBSP}€"),
-        (-250, f"-2,50{NBSP}€"),
+        (0, f"0{NNBSP}€"),
+        (5, f"0,05{NNBSP}€"),
+        (100, f"1{NNBSP}€"),
+        (123_456_789, f"1{NNBSP}234{NNBSP}567,89{NNBSP}€"),
+        (-250, f"-2,50{NNBSP}€"),
     ],
 )
 def test_format_euros_writes_cents_the_french_way(cents: int, shown: str) -> None:

@@ -127,3 +127,12 @@ def test_certification_is_refused_when_a_stored_ballot_no_longer_matches_the_log
         certify_result(member=w.committee_member, tally_run=run)
     assert "entrée n°" in str(error.value.message)
     assert Certification.objects.count() == 0
+
+
+def test_every_reason_of_the_engine_has_a_french_explanation():
+    from budgets.allocation.result import Reason
+    from voting.tally import explanation_text
+
+    texts = {reason: explanation_text(reason, 1) for reason in Reason}
+    assert all(text and text != "Non financé." for text in texts.values())
+    assert len(set(texts.values())) == len(Reason)
