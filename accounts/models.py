@@ -49,7 +49,7 @@ class User(AbstractUser):
     is_verified = models.BooleanField(_("résidence vérifiée"), default=False)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012 (Django's own declaration)
 
     objects = PinsUserManager()  # type: ignore[misc]
 

@@ -6,12 +6,15 @@ are orders of magnitude for a demonstration, not official statistics. People, pr
 comments are invented. Money is in cents.
 """
 
+from typing import Any
+
+
 DEMO_PASSWORD = "demo-PINS-2027"  # noqa: S105 - printed on purpose: demonstration accounts only
 EMAIL_DOMAIN = "gpv.example.org"
 
 POPULATION_SOURCE = "Ordre de grandeur, non officiel (données de démonstration)"
 
-COMMUNES = [
+COMMUNES: list[dict[str, Any]] = [
     {"name": "Bassens", "slug": "bassens", "insee_code": "33032"},
     {"name": "Cenon", "slug": "cenon", "insee_code": "33119"},
     {"name": "Floirac", "slug": "floirac", "insee_code": "33167"},
@@ -19,7 +22,7 @@ COMMUNES = [
 ]
 
 # Population per age band (0-14, 15-29, 30-44, 45-59, 60-74, 75+): approximate.
-DISTRICTS = [
+DISTRICTS: list[dict[str, Any]] = [
     {"commune": "bassens", "name": "Meignan / Le Moura", "slug": "meignan-le-moura",
      "is_priority_area": True,
      "population": {"0-14": 600, "15-29": 550, "30-44": 480, "45-59": 430, "60-74": 300, "75+": 150}},
@@ -68,7 +71,7 @@ DISTRICTS = [
                     "75+": 620}},
 ]
 
-CYCLE = {
+CYCLE: dict[str, Any] = {
     "slug": "gpv-2027",
     "name": "Budget participatif GPV",
     "description": (
@@ -85,7 +88,7 @@ CYCLE = {
 }
 
 # ``commune`` None: the territory-wide envelope.
-ENVELOPES = [
+ENVELOPES: list[dict[str, Any]] = [
     {"commune": "bassens", "name": "Enveloppe Bassens", "amount_cents": 150_000_00},
     {"commune": "cenon", "name": "Enveloppe Cenon", "amount_cents": 150_000_00},
     {"commune": "floirac", "name": "Enveloppe Floirac", "amount_cents": 150_000_00},
@@ -95,7 +98,7 @@ ENVELOPES = [
 ]
 
 # Phase dates in days relative to today at midnight (local time): voting is open now.
-PHASES = [
+PHASES: list[dict[str, Any]] = [
     {"kind": "submission", "start_day": -100, "end_day": -70},
     {"kind": "review", "start_day": -70, "end_day": -40},
     {"kind": "deliberation", "start_day": -40, "end_day": -4},
@@ -105,7 +108,7 @@ PHASES = [
 ]
 
 # ``login`` is the local part of the e-mail address (``login@EMAIL_DOMAIN``).
-RESIDENTS = [
+RESIDENTS: list[dict[str, Any]] = [
     {"login": "awa.diallo", "display_name": "Awa D.", "commune": "cenon", "district": "palmer",
      "birth_date": "1986-07-16"},
     {"login": "julien.martin", "display_name": "Julien M.", "commune": "cenon",
@@ -133,7 +136,7 @@ RESIDENTS = [
 ]
 
 # ``scope``: "cycle" for cycle roles, a list of commune slugs for commune roles.
-STAFF = [
+STAFF: list[dict[str, Any]] = [
     {"login": "admin", "display_name": "Administration PINS", "label": "administrateur",
      "superuser": True, "roles": []},
     {"login": "moderation", "display_name": "Équipe de modération", "label": "modérateur",
@@ -161,7 +164,7 @@ STAFF = [
 # ``envelope``: a commune slug, or None for the territory-wide envelope.
 # ``status``: "feasible" (with ``validated_cost_cents``), "unfeasible" (with ``public_reason``)
 # or "submitted" (not reviewed yet).
-PROPOSALS = [
+PROPOSALS: list[dict[str, Any]] = [
     # --- Cenon ---
     {"title": "Jardin partagé au pied des tours de Palmer", "author": "awa.diallo",
      "commune": "cenon", "district": "palmer", "envelope": "cenon", "category": "environment",
@@ -525,7 +528,7 @@ PROPOSALS = [
      )},
 ]
 
-COMMENTS = [
+COMMENTS: list[dict[str, Any]] = [
     {"proposal": "Jardin partagé au pied des tours de Palmer", "author": "fatima.benali",
      "body": "Très bonne idée. Je peux donner des graines et des plants de tomates au printemps."},
     {"proposal": "Jardin partagé au pied des tours de Palmer", "author": "julien.martin",
@@ -590,7 +593,7 @@ COMMENTS = [
 
 # Ballots cast through the voting service (titles of feasible proposals in the voter's
 # envelopes: their commune's and the territory-wide one).
-BALLOTS = [
+BALLOTS: list[dict[str, Any]] = [
     {"voter": "awa.diallo", "choices": [
         "Jardin partagé au pied des tours de Palmer", "Aire de jeux inclusive au parc Palmer",
         "Éclairage du cheminement entre la Saraillère et le tram",

@@ -150,16 +150,16 @@ def _check_ballots_against_log(cycle: BudgetCycle) -> Check:
     ballots = Ballot.objects.filter(cycle=cycle).prefetch_related("choices").order_by("log_seq")
     seen = set()
     for ballot in ballots:
-        entry = by_seq.get(ballot.log_seq)
+        found = by_seq.get(ballot.log_seq)
         body = ballot_body(commune_id=ballot.commune_id, channel=ballot.channel,
                            lines=[(c.proposal_id, c.points) for c in ballot.choices.all()])
-        if entry is None or entry.content.get("ballot") != ballot.pseudonym[:16] \
-                or latest.get(entry.content.get("ballot")) is not entry \
-                or entry.content.get("commitment") != commitment(ballot.salt, body) \
-                or entry.receipt_code != ballot.receipt_code:
+        if found is None or found.content.get("ballot") != ballot.pseudonym[:16] \
+                or latest.get(found.content.get("ballot")) is not found \
+                or found.content.get("commitment") != commitment(ballot.salt, body) \
+                or found.receipt_code != ballot.receipt_code:
             return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d ne correspond pas au registre.")
                          % {"seq": ballot.log_seq})
-        seen.add(entry.content.get("ballot"))
+        seen.add(found.content.get("ballot"))
     missing = [e.seq for key, e in latest.items() if key not in seen]
     if missing:
         return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d a disparu.") % {"seq": min(missing)})

@@ -1,6 +1,8 @@
 from typing import Any
 
 from django import forms
+
+from territory.models import Commune
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,12 +69,13 @@ class ClaimListForm(forms.Form):
 
 
 class GenerateCodesForm(forms.Form):
-    commune = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Commune"))  # type: ignore[arg-type]
+    commune: forms.ModelChoiceField[Commune] = forms.ModelChoiceField(
+        queryset=Commune.objects.none(), label=gettext_lazy("Commune"))
     count = forms.IntegerField(label=gettext_lazy("Nombre de codes"), min_value=1, max_value=50_000)
 
     def __init__(self, *args, communes, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
+        self.fields["commune"].queryset = communes  # type: ignore[attr-defined]
 
 
 class ImportListForm(GenerateCodesForm):

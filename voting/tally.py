@@ -82,7 +82,7 @@ def envelope_election(cycle: BudgetCycle, envelope: Envelope, ballots: list[Froz
         scale=100,  # amounts in cents of a euro: one currency unit is 100
         projects=tuple(PureProject(id=str(p.pk), cost=p.cost_cents, name=p.title) for p in proposals),
         ballots=pure_ballots,
-        kind=PURE_KIND[cycle.ballot_kind],
+        kind=PURE_KIND[BallotKind(cycle.ballot_kind)],
     )
 
 
