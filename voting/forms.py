@@ -69,7 +69,7 @@ class ClaimListForm(forms.Form):
 
 
 class GenerateCodesForm(forms.Form):
-    commune: forms.ModelChoiceField[Commune] = forms.ModelChoiceField(
+    commune: "forms.ModelChoiceField[Commune]" = forms.ModelChoiceField(
         queryset=Commune.objects.none(), label=gettext_lazy("Commune"))
     count = forms.IntegerField(label=gettext_lazy("Nombre de codes"), min_value=1, max_value=50_000)
 
