@@ -24,20 +24,32 @@ pabutools Borda (L-1, ..., 0) for ordinal ballots.
   of the next share overspends the real budget; return the last outcome that fits. Raising
   stops also when every candidate is funded (nothing can change any more).
 
-Either may be followed by a greedy fill (pabutools ``completion_by_rule_combination`` with
-greedy utilitarian welfare): unfunded candidates by total utility per cost, ties by the
-tie-breaker, each funded if it fits.
+Either may be followed by a greedy fill (``engine.allocate(..., greedy_fill=True)``, with
+:mod:`budgets.allocation.greedy`; pabutools ``completion_by_rule_combination``).
 
-Exactness: every decision equals the one exact rational arithmetic takes. The fast path
-computes in floating point and *certifies* each decision with a rigorous error bound on every
-voter's money: a project wins a round only when its ``rho`` is proven below every other
-project's (``sum min(money, rho * utility)`` is checked on both sides of the computed value);
-affordability is proven with the same margin. When a decision cannot be proven (an exact or
-near tie, a project exactly affordable), the run is redone with :class:`fractions.Fraction`
-throughout, following pabutools' algorithm step by step. The add1 loop evaluates the unit
-steps by certified jumps: it runs MES once with interval money (every voter's money as a
-function of the share over a range of shares) and skips every step of that range when the
-whole range provably gives the same outcome; otherwise it runs single steps.
+Exactness: every decision is the one exact rational arithmetic takes (tested against a plain
+:class:`fractions.Fraction` implementation of pabutools' algorithm, :meth:`MesEngine.run_exact`).
+The fast path searches in floating point on grouped ballots (one supporter array per project,
+numpy) and proves what it decides:
+
+- money is known exactly without being stored exactly: a voter group's money is 0 once it
+  paid all it had, else ``share - sum_j rho_j * utility`` over the rounds it paid in, with
+  every ``rho_j`` an exact fraction kept over one common denominator; the float copy of the
+  money carries a proven error bound ``delta``;
+- the winner's ``rho`` is computed exactly (float split of its supporters into poor and
+  rich, proven or corrected in exact arithmetic); another project is set aside only with a
+  proven lower bound of its ``rho`` above the winner's (for any split P/R of its supporters,
+  ``rho >= (cost - money of P) / utility of R``), otherwise its exact ``rho`` is computed
+  too, so exact ties are found and broken by the tie-breaker;
+- affordability is decided in floats only outside an error margin, exactly inside it;
+- lazy re-evaluation: projects are examined in order of their last proven lower bound
+  (``rho`` only grows as money falls) and examination stops above the best ``rho`` found.
+
+The rational path runs the whole rule only when int64/float64 sums could be inexact (huge
+utilities). The add1 loop computes every unit step it cannot skip; it skips steps only
+with a proof: a run at share ``b`` *guided* by the run at ``a`` shows that every share in
+``[a, b]`` funds the same projects in the same order (see :meth:`MesEngine._run_float`).
+Leaps are tried on long plateaus and abandoned where the proofs keep failing.
 """
 
 from __future__ import annotations
@@ -47,7 +59,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,12 +80,6 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-# Relative widths tried when bracketing a floating-point rho (see _certify).
-_EPSILONS: Final = (1e-12, 1e-10, 1e-8, 1e-6)
-# Bound on the relative rounding error of a float sum of non-negative terms (numpy's pairwise
-# summation is far better; this is the naive-summation bound for 1e6 terms, times 10).
-_SUM_ERR: Final = 1e-9
 
 
 class Add1Stop(StrEnum):
