@@ -12,20 +12,20 @@ from territory.models import Commune, District
 
 
 class PinsUserManager(UserManager["User"]):
-    def _create_user(self, username: Any, email: Any, password: Any, **extra: Any) -> "User":
+    def _create_user(self, username: Any, email: Any, password: Any, **extra: Any) -> User:
         email = self.normalize_email(email).lower()
         user = self.model(email=email, username=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: Any = None, password: Any = None, **extra: Any) -> "User":  # type: ignore[override]
+    def create_user(self, email: Any = None, password: Any = None, **extra: Any) -> User:  # type: ignore[override]
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         extra.pop("username", None)
         return self._create_user(None, email, password, **extra)
 
-    def create_superuser(self, email: Any = None, password: Any = None, **extra: Any) -> "User":  # type: ignore[override]
+    def create_superuser(self, email: Any = None, password: Any = None, **extra: Any) -> User:  # type: ignore[override]
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         extra.pop("username", None)

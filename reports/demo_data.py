@@ -8,7 +8,6 @@ comments are invented. Money is in cents.
 
 from typing import Any
 
-
 DEMO_PASSWORD = "demo-PINS-2027"  # noqa: S105 - printed on purpose: demonstration accounts only
 EMAIL_DOMAIN = "gpv.example.org"
 

@@ -1,10 +1,10 @@
 from typing import Any
 
 from django import forms
-
-from territory.models import Commune
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from territory.models import Commune
 
 
 def parse_ballot(kind: str, data: Any, option_ids: list[int],
