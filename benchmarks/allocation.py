@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", nargs="*", help="file names (or 'synthetic')")
     parser.add_argument("--rules", nargs="*", choices=sorted(VARIANTS))
     parser.add_argument("--repeat", type=int, default=3, help="runs timed per cell (best)")
+    parser.add_argument("--add1-repeat", type=int, default=1, help="the same for mes-add1")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     args = parser.parse_args(argv)
 
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             rule, kwargs = VARIANTS[label]
             if rule == "mes-add1" and name.startswith("Hungary_Budapest") and not args.all:
                 continue
-            repeat = 1 if rule == "mes-add1" else args.repeat
+            repeat = args.add1_repeat if rule == "mes-add1" else args.repeat
 
             def run(
                 rule: str = rule, kwargs: dict[str, Any] = kwargs, election: Election = election
