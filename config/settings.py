@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("API_WRITE_RATE", "60/min")},
+    "NON_FIELD_ERRORS_KEY": "__all__",  # the key domain errors use too
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PINS API",
@@ -207,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Never let Swagger UI call the online validator: the docs work offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Per-user limit on HTML write requests (see config/throttling.py); "count/seconds".
