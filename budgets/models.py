@@ -30,10 +30,26 @@ class Verification(models.TextChoices):
 
 
 class Rule(models.TextChoices):
+    """Allocation rules; values are the engine's names (``budgets.allocation.engine.RULES``)."""
+
     GREEDY = "greedy", _("Glouton par nombre de voix")
+    GREEDY_NO_SKIP = "greedy-no-skip", _("Glouton par nombre de voix, arrêt au premier projet trop cher")
+    GREEDY_COST = "greedy-cost", _("Glouton par voix par euro")
     MES = "mes", _("Méthode des parts égales")
     MES_ADD1 = "mes-add1", _("Méthode des parts égales, complétée")
     PHRAGMEN = "phragmen", _("Phragmén séquentiel")
+    MAX_WELFARE = "max-welfare", _("Satisfaction totale maximale")
+
+
+class Add1Stop(models.TextChoices):
+    EXHAUSTIVE = "exhaustive", _("S’arrêter dès que l’enveloppe ne peut plus rien financer (pabutools)")
+    OVERSPEND = "overspend", _("Continuer jusqu’au pas qui dépasserait l’enveloppe (equalshares.net)")
+
+
+class UtilityChoice(models.TextChoices):
+    DEFAULT = "", _("Selon le type de bulletin")
+    COST = "cost", _("Au coût (un euro financé compte pour un euro)")
+    CARDINALITY = "cardinality", _("Au nombre de projets")
 
 
 class PhaseKind(models.TextChoices):
@@ -85,6 +101,20 @@ class BudgetCycle(models.Model):
     )
     rule = models.CharField(_("règle d’attribution"), max_length=16, choices=Rule.choices,
                             default=Rule.GREEDY)
+    add1_stop = models.CharField(
+        _("complétion des parts égales"), max_length=12, choices=Add1Stop.choices,
+        default=Add1Stop.EXHAUSTIVE, help_text=_("Pour la méthode des parts égales complétée."),
+    )
+    greedy_fill = models.BooleanField(
+        _("compléter par un glouton"), default=False,
+        help_text=_("Méthode des parts égales : financer ensuite, par voix, ce qui tient encore."),
+    )
+    utility = models.CharField(_("mesure de la satisfaction"), max_length=12, blank=True,
+                               choices=UtilityChoice.choices, default=UtilityChoice.DEFAULT)
+    threshold_percent = models.PositiveSmallIntegerField(
+        _("seuil de voix (% des votants)"), default=0,
+        help_text=_("Un projet soutenu par moins de ce pourcentage des votants n’est pas financé. 0 : aucun."),
+    )
     certification_quorum = models.PositiveSmallIntegerField(
         _("signatures requises pour certifier"), default=1
     )
@@ -104,6 +134,8 @@ class BudgetCycle(models.Model):
                                    name="cycle_min_choices_le_max"),
             models.CheckConstraint(condition=Q(knapsack_floor_percent__lte=100),
                                    name="cycle_floor_is_a_percentage"),
+            models.CheckConstraint(condition=Q(threshold_percent__lte=100),
+                                   name="cycle_threshold_is_a_percentage"),
             models.CheckConstraint(condition=Q(certification_quorum__gte=1), name="cycle_quorum_positive"),
         ]
 
@@ -119,6 +151,8 @@ class Envelope(models.Model):
                                 related_name="envelopes")
     name = models.CharField(_("nom"), max_length=160)
     amount_cents = models.BigIntegerField(_("montant (centimes)"))
+    rule = models.CharField(_("règle d’attribution propre"), max_length=16, blank=True,
+                            choices=Rule.choices, help_text=_("Vide : la règle du cycle."))
 
     class Meta:
         ordering = ["cycle", F("commune__name").asc(nulls_last=True)]
@@ -137,6 +171,10 @@ class Envelope(models.Model):
     @property
     def is_territory_wide(self) -> bool:
         return self.commune_id is None
+
+    @property
+    def effective_rule(self) -> str:
+        return self.rule or self.cycle.rule
 
 
 class Phase(models.Model):

@@ -101,6 +101,13 @@ class EnvelopeReport:
     def funded_count(self) -> int:
         return sum(1 for line in self.lines if line.is_funded)
 
+    @property
+    def rule_label(self) -> str:
+        """The rule this envelope was allocated with (it may differ from the cycle's)."""
+        rule = (self.result.result or {}).get("rule", "") if self.result else ""
+        rule = rule or self.envelope.rule or self.envelope.cycle.rule
+        return str(Rule(rule).label) if rule in Rule.values else rule
+
 
 @dataclass(frozen=True)
 class CycleReport:
@@ -149,6 +156,7 @@ class CycleReport:
         return [
             (str(labels.get(key, key)), _parameter_value(key, value))
             for key, value in sorted(self.tally_run.parameters.items())
+            if key != "envelopes"  # per envelope: shown with each envelope's results
         ]
 
     @property

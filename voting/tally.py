@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -50,7 +51,6 @@ PURE_KIND = {
     BallotKind.ORDINAL: PureKind.ORDINAL,
     BallotKind.SCORING: PureKind.SCORING,
 }
-ADD1_STOP = "exhaustive"
 
 
 def _sha256(value: Any) -> str:
@@ -175,12 +175,25 @@ def cycle_elections(cycle: BudgetCycle) -> Computation:
     return computation
 
 
+def rule_parameters(cycle: BudgetCycle, envelope: Envelope) -> dict[str, Any]:
+    """The engine's keyword arguments for one envelope, from the cycle's settings."""
+    rule = envelope.rule or cycle.rule
+    return {
+        "rule": rule,
+        "tie_break": TIE_BREAK,
+        "utility": cycle.utility or None,
+        "add1_stop": cycle.add1_stop if rule == "mes-add1" else None,
+        "greedy_fill": cycle.greedy_fill and rule in ("mes", "mes-add1"),
+        "threshold": Fraction(cycle.threshold_percent, 100) if cycle.threshold_percent else None,
+    }
+
+
 def compute_tally(cycle: BudgetCycle) -> Computation:
-    """Run the cycle's rule on every envelope (pure; stores nothing)."""
+    """Run each envelope's rule on its ballots (pure; stores nothing)."""
     computation = cycle_elections(cycle)
     for item in computation.envelopes:
-        item.result = allocate(item.election, rule=cycle.rule, tie_break=TIE_BREAK, seed=computation.head,
-                               add1_stop=ADD1_STOP if cycle.rule == "mes-add1" else None)
+        item.result = allocate(item.election, seed=computation.head,
+                               **rule_parameters(cycle, item.envelope))
     return computation
 
 
@@ -204,7 +217,12 @@ def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
         TallyRun.objects.filter(cycle=cycle, is_current=True).update(is_current=False)
         run = TallyRun.objects.create(
             cycle=cycle, run_at=timezone.now(), run_by=actor, rule=cycle.rule,
-            parameters={"tie_break": TIE_BREAK, "seed": computation.head, "ballot_kind": cycle.ballot_kind},
+            parameters={
+                "seed": computation.head, "ballot_kind": cycle.ballot_kind,
+                "envelopes": {str(item.envelope.pk): {k: str(v) for k, v in
+                              rule_parameters(cycle, item.envelope).items()}
+                              for item in computation.envelopes},
+            },
             ballot_count=computation.ballot_count, log_head=computation.head,
             input_fingerprint=computation.input_fingerprint, fingerprint=fingerprint,
         )

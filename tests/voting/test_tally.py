@@ -136,3 +136,40 @@ def test_every_reason_of_the_engine_has_a_french_explanation():
     texts = {reason: explanation_text(reason, 1) for reason in Reason}
     assert all(text and text != "Non financé." for text in texts.values())
     assert len(set(texts.values())) == len(Reason)
+
+
+@pytest.mark.parametrize("rule", ["greedy", "greedy-no-skip", "greedy-cost", "mes", "mes-add1",
+                                  "phragmen", "max-welfare"])
+def test_every_rule_of_the_engine_runs_from_the_cycle_settings(rule):
+    w = voted_world()
+    w.cycle.rule = rule
+    w.cycle.save()
+    run = run_tally(actor=w.admin, cycle=w.cycle)
+    result = run.envelope_results.get(envelope=w.cenon_envelope)
+    assert result.result["rule"] == rule
+    assert result.spent_cents <= w.cenon_envelope.amount_cents
+    assert run.parameters["envelopes"][str(w.cenon_envelope.pk)]["rule"] == rule
+
+
+def test_an_envelope_may_use_its_own_rule_and_the_cycle_threshold_applies():
+    w = voted_world()
+    w.cenon_envelope.rule = "mes"
+    w.cenon_envelope.save()
+    w.cycle.threshold_percent = 75  # C has 1 vote of 2 (50 %): below the threshold
+    w.cycle.save()
+    run = run_tally(actor=w.admin, cycle=w.cycle)
+    cenon = run.envelope_results.get(envelope=w.cenon_envelope)
+    territory = run.envelope_results.get(envelope=w.territory_envelope)
+    assert (cenon.result["rule"], territory.result["rule"]) == ("mes", "greedy")
+    line_c = cenon.lines.get(proposal=w.c)
+    assert not line_c.is_funded and "seuil" in line_c.explanation
+
+
+def test_mes_add1_records_the_chosen_completion_variant():
+    w = voted_world()
+    w.cycle.rule = "mes-add1"
+    w.cycle.add1_stop = "overspend"
+    w.cycle.save()
+    run = run_tally(actor=w.admin, cycle=w.cycle)
+    params = dict(run.envelope_results.get(envelope=w.cenon_envelope).result["parameters"])
+    assert "overspend" in str(params)
