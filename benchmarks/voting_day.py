@@ -88,6 +88,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="API_WRITE_RATE for the server (default: the project default)",
     )
+    p.add_argument(
+        "--settings", default="config.settings", help="Django settings module of the server"
+    )
     p.add_argument("--seed", type=int, default=20270401)
     p.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     p.add_argument("--server-log", default=None, help="file for gunicorn's output")
@@ -101,7 +104,7 @@ def server_environment(args: argparse.Namespace) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": args.settings,
             "DATABASE_URL": f"{args.pg}/{args.db}",
             "DEBUG": "0",
             "SECRET_KEY": "bench-" + secrets.token_hex(24),
@@ -431,6 +434,39 @@ def drive(jobs: list[Job], concurrency: int) -> tuple[list[Outcome], float, floa
     return outcomes, time.perf_counter() - began, time.process_time() - cpu0
 
 
+def process_ticks(pids: list[int]) -> dict[int, int]:
+    """CPU clock ticks (user + system) used so far by each process still alive."""
+    ticks = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def server_pids(server_pid: int, pg: str, db: str) -> tuple[list[int], list[int]]:
+    """(gunicorn worker pids, PostgreSQL backend pids serving the benchmark database)."""
+    import psycopg
+
+    workers = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if ppid == server_pid:
+                workers.append(int(entry))
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+        backends = [row[0] for row in conn.execute(query, (db,))]
+    return workers, backends
+
+
 def machine_busy() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     with open("/proc/stat") as f:
@@ -461,6 +497,8 @@ class Figures:
     errors: dict[str, int]
     machine_cpu: float
     client_cpu: float
+    app_ms: float = float("nan")  # gunicorn workers' CPU per request
+    db_ms: float = float("nan")  # PostgreSQL backends' CPU per request
 
 
 def summarise(
@@ -502,16 +540,24 @@ def print_figures(title: str, f: Figures, expected_status: int) -> None:
         f"  machine CPU busy         {f.machine_cpu:.0%} of 2 cores;"
         f" client process {f.client_cpu:.1f} s CPU"
     )
+    print(f"  CPU ms per request       gunicorn {f.app_ms:.1f}, PostgreSQL backends {f.db_ms:.1f}")
 
 
 def run_phase(
-    title: str, jobs: list[Job], concurrency: int, expected_status: int
+    title: str, jobs: list[Job], args: argparse.Namespace, server_pid: int, expected_status: int
 ) -> tuple[list[Outcome], Figures]:
+    workers, backends = server_pids(server_pid, args.pg, args.db)
+    app0, db0 = process_ticks(workers), process_ticks(backends)
     busy0, total0 = machine_busy()
-    outcomes, seconds, client_cpu = drive(jobs, concurrency)
+    outcomes, seconds, client_cpu = drive(jobs, args.concurrency)
     busy1, total1 = machine_busy()
+    workers, backends = server_pids(server_pid, args.pg, args.db)
+    app1, db1 = process_ticks(workers), process_ticks(backends)
     busy = (busy1 - busy0) / (total1 - total0) if total1 > total0 else float("nan")
     figures = summarise(outcomes, seconds, client_cpu, busy, expected_status)
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    figures.app_ms = sum(t - app0.get(p, 0) for p, t in app1.items()) * tick_ms / len(outcomes)
+    figures.db_ms = sum(t - db0.get(p, 0) for p, t in db1.items()) * tick_ms / len(outcomes)
     print_figures(title, figures, expected_status)
     return outcomes, figures
 
@@ -643,12 +689,12 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(args, env)
         warm_up(plan, args.concurrency)
         first, figures = run_phase(
-            "casts (PUT, first ballot of each voter)", plan.jobs, args.concurrency, 201
+            "casts (PUT, first ballot of each voter)", plan.jobs, args, server.pid, 201
         )
         second: list[Outcome] = []
         if plan.replacements:
             second, _f = run_phase(
-                "replacements (PUT, same voters again)", plan.replacements, args.concurrency, 200
+                "replacements (PUT, same voters again)", plan.replacements, args, server.pid, 200
             )
         stop_server(server)
         server = None
