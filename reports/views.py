@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from budgets.models import BudgetCycle
 from reports.access import access_minutes, can_download_minutes
@@ -24,9 +25,11 @@ def results_detail(request: HttpRequest, cycle_slug: str) -> HttpResponse:
 
 @login_required
 def minutes_pdf(request: HttpRequest, cycle_slug: str) -> HttpResponse:
-    """The PDF minutes, for staff, the cycle's committee and the communes' publishers."""
+    """The PDF minutes, for staff, the cycle's committee and the communes' publishers, in the
+    page language (French unless the visitor chose English)."""
     cycle = access_minutes(request.user, cycle_slug)
-    response = HttpResponse(render_minutes(cycle), content_type="application/pdf")
+    pdf = render_minutes(cycle, language=get_language() or "fr")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="proces-verbal-{cycle.slug}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
