@@ -116,7 +116,7 @@ class MesRun:
 
     share: Fraction
     rounds: tuple[MesRound, ...]
-    exact: bool  # True when the run had to be redone in rational arithmetic
+    exact: bool  # True when the run used the rational path (MesEngine.run_exact or huge sums)
 
     @property
     def selected(self) -> tuple[int, ...]:
