@@ -124,7 +124,7 @@ def test_the_committee_sees_the_verified_count_certifies_and_the_results_show_it
     expect(page.get_by_text("Dépouillement du")).to_contain_text("sur 2 bulletins")
     expect(page.locator("code.hash").first).to_have_text(run.fingerprint)
     checks = page.get_by_role("region", name="Vérifications")
-    expect(checks).to_contain_text("2 bulletins comptés")
+    expect(checks).to_contain_text("2 bulletins comptés.")
     expect(checks.locator("li")).to_have_count(3)
     expect(checks.locator("li").filter(has_text="Vérifié")).to_have_count(3)
     expect(checks).not_to_contain_text("Échec")

@@ -105,7 +105,7 @@ def test_administrator_closes_tallies_and_committee_certifies(client):
     client.force_login(w.committee_member)
     page = client.get("/vote/bp-test/certifier/").content.decode()
     assert run.fingerprint in page
-    assert "1 bulletins comptés" in page and "Échec" not in page
+    assert "1 bulletin compté." in page and "Échec" not in page
     missing_confirm = client.post("/vote/bp-test/certifier/", {"statement": "RAS"})
     assert missing_confirm.status_code == 400 and Certification.objects.count() == 0
     assert client.post("/vote/bp-test/certifier/", {"confirm": "on"}).status_code == 302
