@@ -71,3 +71,26 @@ class LoginForm(AuthenticationForm):
             attrs={"autocomplete": "email", "autofocus": True}
         )
         self.fields["password"].label = _("Mot de passe")
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Nom affiché (facultatif)"), max_length=80, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    district = DistrictChoiceField(
+        label=_("Quartier (facultatif)"), required=False, queryset=District.objects.none(),
+        empty_label=_("Je ne sais pas / autre"),
+    )
+    birth_date = forms.DateField(
+        label=_("Date de naissance"), required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text=_("Nécessaire quand un budget fixe un âge minimum pour voter."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["district"]
+        field.queryset = District.objects.filter(commune_id=user.commune_id)  # type: ignore[attr-defined]
+        if user.birth_date is not None:
+            self.fields["birth_date"].disabled = True

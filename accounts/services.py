@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,3 +52,35 @@ def register_resident(
         raise ValidationError(
             {"email": [_("Un compte existe déjà avec cette adresse e-mail.")]}
         ) from exc
+
+
+def update_profile(
+    *,
+    user: User,
+    display_name: str,
+    district: District | None,
+    birth_date: date | None,
+) -> User:
+    """Change what a resident may change themselves: display name, district, birth date.
+
+    The commune is not changed here (it decides where one votes: the town hall changes it).
+    A birth date, once given, is not changed here either, for the same reason. Raises
+    ValidationError keyed by field.
+    """
+    errors: dict[str, list[str]] = {}
+    if district is not None and district.commune_id != user.commune_id:
+        errors["district"] = [_("Ce quartier n’est pas dans votre commune.")]
+    if birth_date is not None:
+        if user.birth_date is not None and birth_date != user.birth_date:
+            errors["birth_date"] = [_("Votre date de naissance est déjà enregistrée : pour la "
+                                      "corriger, adressez-vous à la mairie.")]
+        elif not date(1900, 1, 1) <= birth_date <= date.today():
+            errors["birth_date"] = [_("Cette date de naissance n’est pas plausible.")]
+    if errors:
+        raise ValidationError(errors)
+    user.display_name = display_name.strip()
+    user.district = district
+    if birth_date is not None:
+        user.birth_date = birth_date
+    user.save(update_fields=["display_name", "district", "birth_date"])
+    return user

@@ -8,14 +8,16 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import LoginForm, SignupForm
-from accounts.services import register_resident
+from accounts.forms import LoginForm, ProfileForm, SignupForm
+from accounts.models import User
+from accounts.services import register_resident, update_profile
 from config.forms import apply_validation_error
 from config.throttling import limit_writes
 
@@ -40,6 +42,27 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Votre compte est créé. Bienvenue !"))
             return redirect("budgets:home")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@limit_writes
+def profile(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required
+    initial = {"display_name": user.display_name, "district": user.district,
+               "birth_date": user.birth_date}
+    form = ProfileForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_profile(user=user, display_name=data["display_name"], district=data["district"],
+                           birth_date=data["birth_date"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc, {})
+        else:
+            messages.success(request, _("Votre profil est enregistré."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
 login_view = limit_writes(cast(Callable[..., HttpResponse], auth_views.LoginView.as_view(

@@ -20,7 +20,7 @@ from budgets.allocation.pabulib import write_pabulib
 from budgets.models import BudgetCycle, Envelope, PhaseKind
 from voting.models import Ballot, BallotLogEntry, TallyRun
 from voting.services import ballot_body, commitment, verify_ballot_log
-from voting.tally import compute_tally, cycle_elections, frozen_ballots
+from voting.tally import compute_tally, cycle_elections, frozen_ballots, rule_parameters
 
 
 def is_closed(cycle: BudgetCycle) -> bool:
@@ -85,16 +85,34 @@ def final_ballots(cycle: BudgetCycle) -> list[dict[str, Any]]:
 class PublishedFile:
     envelope: Envelope
     text: str
+    command: str = ""
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+def recount_command(cycle: BudgetCycle, envelope: Envelope, head: str) -> str:
+    """The command line that recounts this envelope's published file exactly as the tally did."""
+    params = rule_parameters(cycle, envelope)
+    parts = [f"python manage.py recount {cycle.slug}-{envelope.pk}.pb", f"--rule {params['rule']}",
+             f"--tie-break {params['tie_break']}", f"--seed {head}"]
+    if params["utility"]:
+        parts.append(f"--utility {params['utility']}")
+    if params["add1_stop"]:
+        parts.append(f"--add1-stop {params['add1_stop']}")
+    if params["greedy_fill"]:
+        parts.append("--greedy-fill")
+    if params["threshold"] is not None:
+        parts.append(f"--threshold {params['threshold']}")
+    return " ".join(parts)
+
+
 def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
     """One pabulib file per envelope, built from the same election the tally used."""
     files = []
-    for item in cycle_elections(cycle).envelopes:
+    computation = cycle_elections(cycle)
+    for item in computation.envelopes:
         envelope = item.envelope
         meta = (
             ("description", f"{cycle.name} — {envelope.name}"),
@@ -111,7 +129,8 @@ def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
             budget=election.budget, projects=election.projects, ballots=election.ballots,
             kind=election.kind, scale=election.scale, meta=meta,
         ))
-        files.append(PublishedFile(envelope=envelope, text=text))
+        files.append(PublishedFile(envelope=envelope, text=text,
+                                   command=recount_command(cycle, envelope, computation.head)))
     return files
 
 

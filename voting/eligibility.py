@@ -73,7 +73,7 @@ def require_resident(cycle: BudgetCycle, voter: Any) -> None:
     if cycle.minimum_age:
         if voter.birth_date is None:
             raise NotEligible(_("Ce vote est ouvert à partir de %(age)d ans : indiquez votre date de "
-                                "naissance dans votre profil.") % {"age": cycle.minimum_age})
+                                "naissance dans votre profil (menu « Mon profil »).") % {"age": cycle.minimum_age})
         if age_on(voter.birth_date, timezone.localdate()) < cycle.minimum_age:
             raise NotEligible(_("Ce vote est ouvert à partir de %(age)d ans.") % {"age": cycle.minimum_age})
 

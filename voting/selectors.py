@@ -10,7 +10,15 @@ from django.db.models import Prefetch
 from budgets.models import BudgetCycle, Envelope
 from config.errors import DomainError
 from proposals.models import Proposal
-from voting.models import BallotLogEntry, Certification, EnvelopeResult, Participation, TallyRun
+from voting.models import (
+    BallotLogEntry,
+    Certification,
+    EnvelopeResult,
+    PaperSheet,
+    Participation,
+    SheetStatus,
+    TallyRun,
+)
 from voting.services import ballot_options, current_ballot_of, require_eligible
 
 
@@ -77,6 +85,11 @@ def current_run(cycle: BudgetCycle) -> TallyRun | None:
     )
 
 
+def unreconciled_sheets(cycle: BudgetCycle) -> int:
+    """Paper sheets still waiting for a second keying or a reconciliation."""
+    return PaperSheet.objects.filter(event__cycle=cycle).exclude(status=SheetStatus.RECONCILED).count()
+
+
 def voting_summary(cycle: BudgetCycle) -> dict[str, Any]:
     """Counts for staff pages: participations, log entries and head (no running totals)."""
     last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
@@ -84,4 +97,5 @@ def voting_summary(cycle: BudgetCycle) -> dict[str, Any]:
         "participation_count": Participation.objects.filter(cycle=cycle).count(),
         "log_length": last.seq if last else 0,
         "log_head": last.hash if last else "",
+        "unreconciled_sheets": unreconciled_sheets(cycle),
     }

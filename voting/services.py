@@ -33,7 +33,7 @@ from budgets.allocation.types import Project as PureProject
 from budgets.models import BallotKind, BudgetCycle, Envelope
 from budgets.policy import Action
 from budgets.services import require_phase_allows
-from config.errors import AlreadyVoted, BudgetExceeded, InvalidBallot
+from config.errors import AlreadyVoted, BudgetExceeded, Conflict, InvalidBallot
 from proposals.models import Proposal, ProposalStatus
 from voting.ballot_messages import message_for
 from voting.eligibility import require_eligible, voter_envelopes  # noqa: F401 (re-exported)
@@ -130,6 +130,10 @@ def check_choices(
         chosen = [(p.pk, lines[p.pk]) for p in in_envelope if p.pk in lines]
         if not chosen and cycle.min_choices == 0:
             continue
+        if cycle.ballot_kind == BallotKind.ORDINAL and len({r for _pid, r in chosen}) != len(chosen):
+            problems.append(_("%(envelope)s : chaque rang ne peut être donné qu’à un seul projet.")
+                            % {"envelope": envelope.name})
+            continue
         projects = {str(p.pk): PureProject(id=str(p.pk), cost=p.cost_cents) for p in in_envelope}
         names = {str(p.pk): p.title for p in in_envelope}
         ballot = pure_ballot(cycle.ballot_kind, chosen)
@@ -192,6 +196,13 @@ def cast_ballot(
             if participation and participation.channel != Channel.ONLINE:
                 raise AlreadyVoted(_("Vous avez déjà voté sur papier lors d’une rencontre : "
                                      "un seul vote par personne."))
+            if participation and not Ballot.objects.filter(cycle=cycle, pseudonym=pseudonym).exists():
+                # The register says this person voted but no ballot answers to their
+                # pseudonym (the key changed, or a ballot went missing): a new ballot would
+                # count them twice. Refuse, loudly.
+                logger.error("cycle %s: participation without a matching ballot", cycle.pk)
+                raise Conflict(_("Votre bulletin précédent est introuvable : votre vote ne peut pas "
+                                 "être modifié. Contactez la mairie."))
             ballot, entry, is_replacement = record_ballot(
                 cycle=cycle, pseudonym=pseudonym, commune_id=voter.commune_id,
                 channel=Channel.ONLINE, chosen=chosen,

@@ -72,6 +72,13 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
 @limit_writes
 def close(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=slug)
+    _require_admin(request)
+    pending = selectors.unreconciled_sheets(cycle)
+    if pending and not request.POST.get("confirm_pending"):
+        messages.error(request, _("%(n)d bulletin(s) papier ne sont pas encore validés par une seconde "
+                                  "saisie : ils ne seront pas comptés. Cochez la case pour clore quand "
+                                  "même.") % {"n": pending})
+        return redirect("voting:manage", slug=cycle.slug)
     close_voting(actor=request.user, cycle=cycle)
     messages.success(request, _("Le vote est clos. Vous pouvez lancer le dépouillement."))
     return redirect("voting:manage", slug=cycle.slug)

@@ -120,3 +120,11 @@ def test_knapsack_page_carries_costs_for_the_running_total(client):
     client.force_login(w.resident)
     page = client.get("/vote/bp-test/").content.decode()
     assert 'data-cost="4000000"' in page and "js/basket.js" in page
+
+
+def test_ranking_refuses_two_projects_at_the_same_rank():
+    w = world("ordinal", max_choices=3)
+    with pytest.raises(InvalidBallot) as error:
+        cast_ballot(voter=w.resident, cycle=w.cycle, points={w.a.pk: 1, w.b.pk: 1})
+    assert "un seul projet" in error.value.problems[0]
+    assert Ballot.objects.count() == 0

@@ -132,3 +132,27 @@ def test_board_json_is_valid_utf8_json(client):
     voted_world()
     body = client.get("/vote/bp-test/registre/journal.json").content.decode("utf-8")
     assert json.loads(body)["cycle"] == "bp-test"
+
+
+def test_the_published_recount_command_reproduces_each_envelope_fingerprint(client, tmp_path, capsys):
+    import shlex
+
+    from budgets.allocation.cli import main as recount_main
+
+    w = voted_world()
+    w.cenon_envelope.rule = "mes-add1"
+    w.cenon_envelope.save()
+    w.cycle.threshold_percent = 40
+    w.cycle.save()
+    close_voting(actor=w.admin, cycle=w.cycle)
+    run = run_tally(actor=w.admin, cycle=w.cycle)
+    for published in pabulib_files(w.cycle):
+        path = tmp_path / f"bp-test-{published.envelope.pk}.pb"
+        path.write_text(published.text, encoding="utf-8")
+        argv = shlex.split(published.command)[3:]  # drop "python manage.py recount"
+        argv[0] = str(path)
+        capsys.readouterr()
+        assert recount_main([*argv, "--json"]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        stored = EnvelopeResult.objects.get(tally_run=run, envelope=published.envelope)
+        assert printed["fingerprint"] == stored.fingerprint, published.command

@@ -138,3 +138,14 @@ def test_verify_ballot_log_names_the_altered_entry():
         BallotLogEntry.objects.filter(seq=2).update(content={"choices": [w.parks.pk]})
     ok, message, _head = verify_ballot_log(w.cycle)
     assert not ok and "n° 2" in message
+
+
+def test_a_voter_whose_ballot_cannot_be_found_is_refused_rather_than_counted_twice(settings):
+    from config.errors import Conflict
+
+    w = voting_world()
+    cast_ballot(voter=w.resident, cycle=w.cycle, proposal_ids=[w.parks.pk])
+    settings.BALLOT_PSEUDONYM_KEY = "a-key-changed-during-the-vote"
+    with pytest.raises(Conflict):
+        cast_ballot(voter=w.resident, cycle=w.cycle, proposal_ids=[w.lights.pk])
+    assert Ballot.objects.count() == 1 and BallotLogEntry.objects.count() == 1

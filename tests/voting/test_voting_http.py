@@ -128,3 +128,22 @@ def test_certify_page_is_refused_to_non_members(client, role):
     w = world_with_options()
     client.force_login(getattr(w, role))
     assert client.get("/vote/bp-test/certifier/").status_code == 403
+
+
+def test_closing_with_paper_sheets_awaiting_a_second_keying_needs_a_confirmation(client):
+    from datetime import date
+
+    from budgets.models import PhaseKind as Kind
+    from budgets.services import current_phase_of
+    from voting.models import InPersonEvent, PaperSheet
+
+    w = world_with_options()
+    event = InPersonEvent.objects.create(cycle=w.cycle, commune=w.cenon, place="Salle Palmer",
+                                         held_on=date.today(), created_by=w.facilitator)
+    PaperSheet.objects.create(event=event, number=1)
+    client.force_login(w.admin)
+    assert "seconde saisie" in client.get("/vote/bp-test/gestion/").content.decode()
+    client.post("/vote/bp-test/clore/")
+    assert current_phase_of(w.cycle).kind == Kind.VOTING
+    client.post("/vote/bp-test/clore/", {"confirm_pending": "1"})
+    assert current_phase_of(w.cycle).kind == Kind.RESULTS
