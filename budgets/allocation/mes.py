@@ -436,7 +436,7 @@ class MesEngine:
         rounding of the sum) this is the proven lower bound.
         """
         sup = self.sup[p]
-        bud = st.budgets[sup]
+        bud = st.budgets.take(sup)
         mf = self.mult_sup[p]
         total = float(np.einsum("i,i->", mf, bud))
         cost = self.costs[p]
@@ -450,46 +450,60 @@ class MesEngine:
         rho = cost / total_mu
         u = self.uniform_util[p]
         if u:
-            # One utility for all supporters: compare money with rho * u directly.
+            # One utility for all supporters: compare money with rho * u directly. Sums over
+            # the poor are dot products with the 0/1 mask (no compress; einsum, not BLAS: OpenBLAS
+            # threads would spin on the other core).
             poor = bud < rho * u
             count = int(np.count_nonzero(poor))
-            for _ in range(8):
-                if not count:
-                    break
-                mfp = mf[poor]
-                rich_mu = total_mu - u * float(mfp.sum())
-                if rich_mu <= 0:
-                    break
-                rho = (cost - float(np.einsum("i,i->", mfp, bud[poor]))) / rich_mu
-                new_poor = (bud < rho * u) | poor
-                new_count = int(np.count_nonzero(new_poor))
-                if new_count == count:
-                    break
-                poor, count = new_poor, new_count
-            else:
-                rho, poor = _rho_sorted(float(cost), bud / u, mf * bud, mf * u, total_mu)
-                count = int(np.count_nonzero(poor))
+            poor_mass = poor_sum = 0.0
+            if count:
+                mb = mf * bud
+                for _ in range(8):
+                    pf = poor.astype(np.float64)
+                    poor_mass = float(np.einsum("i,i->", mf, pf))
+                    poor_sum = float(np.einsum("i,i->", mb, pf))
+                    rich_mu = total_mu - u * poor_mass
+                    if rich_mu <= 0:
+                        break
+                    rho = (cost - poor_sum) / rich_mu
+                    new_poor = bud < rho * u
+                    new_poor |= poor
+                    new_count = int(np.count_nonzero(new_poor))
+                    if new_count == count:
+                        break
+                    poor, count = new_poor, new_count
+                else:
+                    rho, poor = _rho_sorted(float(cost), bud / u, mb, mf * u, total_mu)
+                    count = int(np.count_nonzero(poor))
+                    pf = poor.astype(np.float64)
+                    poor_mass = float(np.einsum("i,i->", mf, pf))
+                    poor_sum = float(np.einsum("i,i->", mb, pf))
+            # poor_mass and poor_sum are those of ``poor`` on every exit of the loop; the
+            # masses are integers below 2**53, so poor_mass is exact.
+            rich_util = self.total_util[p] - int(self.util[p][0]) * int(poor_mass)
+            poor_money = poor_sum * (1 + sum_err) + poor_mass * st.delta if count else 0.0
+            lower = (cost - poor_money) / rich_util * (1 - 1e-15) if rich_util > 0 else 0.0
+            return _Eval(rho=rho, lower=max(lower, 0.0), poor=poor, bud=bud)
+        mb = mf * bud
+        mu = self.mu_sup[p]
+        ratio = bud / self.utilf[p]
+        poor = ratio < rho
+        count = int(np.count_nonzero(poor))
+        for _ in range(8):
+            if not count:
+                break
+            rich_mu = total_mu - float(mu[poor].sum())
+            if rich_mu <= 0:
+                break
+            rho = (cost - float(mb[poor].sum())) / rich_mu
+            new_poor = (ratio < rho) | poor
+            new_count = int(np.count_nonzero(new_poor))
+            if new_count == count:
+                break
+            poor, count = new_poor, new_count
         else:
-            mb = mf * bud
-            mu = self.mu_sup[p]
-            ratio = bud / self.utilf[p]
-            poor = ratio < rho
+            rho, poor = _rho_sorted(float(cost), ratio, mb, mu, total_mu)
             count = int(np.count_nonzero(poor))
-            for _ in range(8):
-                if not count:
-                    break
-                rich_mu = total_mu - float(mu[poor].sum())
-                if rich_mu <= 0:
-                    break
-                rho = (cost - float(mb[poor].sum())) / rich_mu
-                new_poor = (ratio < rho) | poor
-                new_count = int(np.count_nonzero(new_poor))
-                if new_count == count:
-                    break
-                poor, count = new_poor, new_count
-            else:
-                rho, poor = _rho_sorted(float(cost), ratio, mb, mu, total_mu)
-                count = int(np.count_nonzero(poor))
         if count:
             mfp = mf[poor]
             rich_util = self.total_util[p] - int(self.mu_int[p][poor].sum())
@@ -766,7 +780,9 @@ class _State:
         total = self.share_num * int(self.mult[live].sum())
         r = len(self.rhos)
         if r:
-            weights = np.einsum("i,ij->j", m, self.selu[live, :r]).tolist()
+            # Whole rows gathered (``take`` is the fastest gather; einsum, not BLAS, whose threads
+            # would spin on the other core); integers below 2**53, so the float64 sums are exact.
+            weights = np.einsum("i,ij->j", m, self.selu.take(live, axis=0)[:, :r]).tolist()
             nums = self.nums
             if self.uniform:
                 util = self.round_util
