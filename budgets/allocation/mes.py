@@ -194,6 +194,8 @@ class MesEngine:
         self.float_runs = 0
         self.exact_runs = 0
         self._last_money: Callable[[IntArray], Fraction] = lambda groups: Fraction(0)
+        # Money arrays of the fast path, shared by successive runs (see _State).
+        self.buffers: tuple[FloatArray, BoolArray, npt.NDArray[Any]] | None = None
         # Approval ballots give every supporter of a project the same utility: the fast path
         # then records who paid in a round as a flag (see _State).
         self.uniform_util: list[float] = [
@@ -565,19 +567,25 @@ class MesEngine:
 
         ``bud`` is the supporters' float money (``st.budgets[self.sup[p]]``)."""
         sup = self.sup[p]
-        st.zeroed[sup[poor]] = True
         row = st.new_round(rho)
-        rich = ~poor
+        any_poor = bool(poor.any())
+        if any_poor:
+            st.zeroed[sup[poor]] = True
+            rich = ~poor
+            payers = sup[rich]
+        else:  # the common case: nobody pays all they have, no compress needed
+            payers = sup
         if st.uniform:
-            st.selu[sup[rich], row] = 1
+            st.selu[payers, row] = 1
             st.round_util.append(int(self.util[p][0]))
         else:
-            st.selu[sup[rich], row] = self.utilf[p][rich]
+            st.selu[payers, row] = self.utilf[p][rich] if any_poor else self.utilf[p]
         u = self.uniform_util[p]
         price = float(rho) * u if u else float(rho) * self.utilf[p]
         left = bud - price
-        left[poor] = 0.0
-        st.budgets[sup] = np.maximum(left, 0.0, out=left)
+        if any_poor:
+            left[poor] = 0.0
+        st.budgets.put(sup, np.maximum(left, 0.0, out=left))
         st.delta += 4.5e-16 * st.share_f
 
     # ------------------------------------------------------------------ exact path
@@ -731,8 +739,24 @@ class _State:
         self.share_f = float(share)
         n = engine.n_groups
         self.mult = engine.mult
-        self.budgets: FloatArray = np.full(n, self.share_f, dtype=np.float64)
-        self.zeroed: BoolArray = np.zeros(n, dtype=np.bool_)
+        # The arrays are the engine's, reused by every run (add1 runs hundreds): refilling
+        # them costs less than fresh pages. A run's state is valid until the next run.
+        self.engine = engine
+        self.uniform = engine.uniform
+        if engine.buffers is None:
+            cap = min(64, max(len(engine.candidates), 1))
+            engine.buffers = (
+                np.empty(n, dtype=np.float64),
+                np.empty(n, dtype=np.bool_),
+                np.empty((n, cap), dtype=np.uint8 if self.uniform else np.float64),
+            )
+        self.budgets: FloatArray
+        self.zeroed: BoolArray
+        self.selu: npt.NDArray[Any]
+        self.budgets, self.zeroed, self.selu = engine.buffers
+        self.budgets.fill(self.share_f)
+        self.zeroed.fill(False)
+        self.selu.fill(0)
         self.delta = 4.5e-16 * self.share_f  # bound on |float money - exact money|
         self.rhos: list[Fraction] = []
         self.common = share.denominator  # common denominator of the share and every rho
@@ -742,12 +766,7 @@ class _State:
         # rho_j * utility then, 0 otherwise; with uniform utilities a 0/1 flag, the utility
         # being ``round_util[j]``. Integers below 2**53, so float64 sums over groups are exact
         # (and feed BLAS).
-        self.uniform = engine.uniform
         self.round_util: list[int] = []
-        cap = min(64, max(len(engine.candidates), 1))
-        self.selu: npt.NDArray[Any] = np.zeros(
-            (n, cap), dtype=np.uint8 if self.uniform else np.float64
-        )
         self.multf = engine.multf
 
     def new_round(self, rho: Fraction) -> int:
@@ -766,6 +785,7 @@ class _State:
         self.nums.append(rho.numerator * (common // den))
         if col >= self.selu.shape[1]:
             self.selu = np.concatenate((self.selu, np.zeros_like(self.selu)), axis=1)
+            self.engine.buffers = (self.budgets, self.zeroed, self.selu)
         return col
 
     def _utility(self, j: int, entry: float) -> int:
