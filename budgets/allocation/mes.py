@@ -528,20 +528,32 @@ class MesEngine:
         bud = ev.bud
         cost = self.costs[p]
         poor = ev.poor
+        u = self.uniform_util[p]
         for _ in range(30):
-            rich_util = self.total_util[p] - int(self.mu_int[p][poor].sum())
+            count = int(np.count_nonzero(poor))
+            rich_util = self.total_util[p]
+            if count:
+                rich_util -= int(self.mu_int[p][poor].sum())
             if rich_util <= 0:
                 break
-            rho = Fraction(cost * st.common - st.exact_sum_num(sup[poor]), st.common * rich_util)
-            u = self.uniform_util[p]
+            if not count:  # nobody poor: rho = cost / total utility, no exact sum needed
+                rho = Fraction(cost, rich_util)
+            else:
+                rho = Fraction(
+                    cost * st.common - st.exact_sum_num(sup[poor]), st.common * rich_util
+                )
             if u:  # one threshold for all: two passes decide everybody in the common case
                 limit = float(rho) * u
                 tol = st.delta + 1e-15 * limit
-                new_poor = bud < limit - tol
-                if np.array_equal(new_poor, poor) and np.count_nonzero(
-                    bud < limit + tol
-                ) == np.count_nonzero(poor):
-                    return rho, poor
+                if not count:
+                    if not (bud < limit + tol).any():
+                        return rho, poor
+                else:
+                    new_poor = bud < limit - tol
+                    if np.array_equal(new_poor, poor) and (
+                        np.count_nonzero(bud < limit + tol) == count
+                    ):
+                        return rho, poor
             threshold = float(rho) * uf
             tol_array = st.delta + 1e-15 * threshold
             new_poor = bud + tol_array < threshold
@@ -576,16 +588,16 @@ class MesEngine:
         else:  # the common case: nobody pays all they have, no compress needed
             payers = sup
         if st.uniform:
-            st.selu[payers, row] = 1
+            st.selu[:, row][payers] = 1  # through the column view: faster than [payers, row]
             st.round_util.append(int(self.util[p][0]))
         else:
-            st.selu[payers, row] = self.utilf[p][rich] if any_poor else self.utilf[p]
+            st.selu[:, row][payers] = self.utilf[p][rich] if any_poor else self.utilf[p]
         u = self.uniform_util[p]
         price = float(rho) * u if u else float(rho) * self.utilf[p]
         left = bud - price
         if any_poor:
             left[poor] = 0.0
-        st.budgets.put(sup, np.maximum(left, 0.0, out=left))
+        st.budgets[sup] = np.maximum(left, 0.0, out=left)
         st.delta += 4.5e-16 * st.share_f
 
     # ------------------------------------------------------------------ exact path
