@@ -350,7 +350,9 @@ class MesEngine:
             best_p = -1
             best_rho = math.inf
             evals: dict[int, _Eval] = {}
-            for p in sorted(remaining, key=lower.__getitem__):
+            # The bounds at the start of the round, ascending; they only grow in the round.
+            pairs = sorted((lower[p], p) for p in remaining)
+            for _, p in pairs:
                 if lower[p] > best_rho * (1 + 1e-9):
                     break
                 ev = self._evaluate(st, p)
@@ -370,8 +372,10 @@ class MesEngine:
             exact: dict[int, tuple[Fraction, BoolArray]] = {best_p: (rho_w, poor_w)}
             # float(rho_w) is within a relative 2**-53 of rho_w: above that, proven greater.
             above = float(rho_w) * (1 + 1e-15)
-            for p in list(remaining):
-                if p == best_p or lower[p] > above or lower[p] > rho_w:
+            for start, p in pairs:
+                if start > above:  # so are this bound now and every later one
+                    break
+                if p == best_p or p not in remaining or lower[p] > above or lower[p] > rho_w:
                     continue
                 ev_or_none = evals.get(p) or self._evaluate(st, p)
                 if ev_or_none is None:
