@@ -316,3 +316,26 @@ def test_an_election_without_ballots_funds_nothing() -> None:
     )
     engine = engine_for(election)
     assert engine.add1(Add1Stop.EXHAUSTIVE, 1).run.selected == ()
+
+
+def test_runs_on_one_engine_share_its_buffers_without_leaking_money_between_shares() -> None:
+    """The fast path reuses its money arrays from run to run, and widens them past 64
+    rounds: runs in any order of shares, before and after the widening, equal fresh
+    rational runs."""
+    rng = random.Random(7)
+    projects = tuple(Project(id=f"p{i:02d}", cost=rng.choice((10, 20, 30))) for i in range(70))
+    ballots = tuple(
+        Ballot(voter_id=str(v), choices=tuple(rng.sample([p.id for p in projects], 40)))
+        for v in range(25)
+    )
+    budget = sum(p.cost for p in projects) * 3 // 4
+    election = Election(budget=budget, projects=projects, ballots=ballots, kind=BallotKind.APPROVAL)
+    engine = engine_for(election)
+    base = Fraction(budget, len(ballots))
+    rounds = 0
+    for extra in (40, 0, 7, 40, 1):
+        fast = engine.run(base + extra)
+        assert fast.rounds == engine_for(election).run_exact(base + extra).rounds, extra
+        assert not fast.exact
+        rounds = max(rounds, len(fast.rounds))
+    assert rounds > 64  # the widening happened, and runs after it were checked
