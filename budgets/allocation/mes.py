@@ -584,23 +584,23 @@ class MesEngine:
         ``bud`` is the supporters' float money (``st.budgets[self.sup[p]]``)."""
         sup = self.sup[p]
         row = st.new_round(rho)
-        any_poor = bool(poor.any())
-        if any_poor:
-            st.zeroed[sup[poor]] = True
-            rich = ~poor
-            payers = sup[rich]
-        else:  # the common case: nobody pays all they have, no compress needed
-            payers = sup
+        # Whole-supporter writes, no compress; the column of this round is still all 0. With
+        # one positive utility, a group already zeroed (exact money 0, below rho * utility) is
+        # in ``poor``; with varying utilities, a utility of 0 would not be.
+        u = self.uniform_util[p]
+        if u:
+            st.zeroed[sup] = poor
+        else:
+            st.zeroed[sup] |= poor
+        rich = ~poor
         if st.uniform:
-            st.selu[:, row][payers] = 1  # through the column view: faster than [payers, row]
+            st.selu[:, row][sup] = rich  # through the column view: faster than [sup, row]
             st.round_util.append(int(self.util[p][0]))
         else:
-            st.selu[:, row][payers] = self.utilf[p][rich] if any_poor else self.utilf[p]
-        u = self.uniform_util[p]
+            st.selu[:, row][sup] = np.where(poor, 0.0, self.utilf[p])
         price = float(rho) * u if u else float(rho) * self.utilf[p]
         left = bud - price
-        if any_poor:
-            left[poor] = 0.0
+        np.putmask(left, poor, 0.0)
         st.budgets[sup] = np.maximum(left, 0.0, out=left)
         st.delta += 4.5e-16 * st.share_f
 
