@@ -367,6 +367,7 @@ class MesEngine:
                 if guide is not None and len(rounds) != len(guide):
                     raise _NotSame
                 self._last_money = st.exact_sum
+                self.buffers = (st.budgets, st.zeroed, st.selu)  # selu may have been widened
                 return tuple(rounds)
             rho_w, poor_w = self._exact_rho(st, best_p, evals[best_p])
             exact: dict[int, tuple[Fraction, BoolArray]] = {best_p: (rho_w, poor_w)}
@@ -756,8 +757,8 @@ class _State:
         n = engine.n_groups
         self.mult = engine.mult
         # The arrays are the engine's, reused by every run (add1 runs hundreds): refilling
-        # them costs less than fresh pages. A run's state is valid until the next run.
-        self.engine = engine
+        # them costs less than fresh pages. A run's state is valid until the next run. No
+        # reference to the engine: it keeps ``_last_money`` (this state), no cycle.
         self.uniform = engine.uniform
         if engine.buffers is None:
             cap = min(64, max(len(engine.candidates), 1))
@@ -801,7 +802,6 @@ class _State:
         self.nums.append(rho.numerator * (common // den))
         if col >= self.selu.shape[1]:
             self.selu = np.concatenate((self.selu, np.zeros_like(self.selu)), axis=1)
-            self.engine.buffers = (self.budgets, self.zeroed, self.selu)
         return col
 
     def _utility(self, j: int, entry: float) -> int:
