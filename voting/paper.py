@@ -50,7 +50,14 @@ from voting.models import (
     SheetStatus,
 )
 from voting.secrecy import keyed_digest
-from voting.services import ballot_options, check_choices, coarse_now, record_ballot
+from voting.services import (
+    ballot_options,
+    check_choices,
+    coarse_now,
+    log_entry_of,
+    record_ballot,
+    sequence_pending,
+)
 
 
 @dataclass(frozen=True)
@@ -348,12 +355,16 @@ def _reconcile(*, facilitator: Any, sheet: PaperSheet, chosen: list[tuple[Propos
               "Inscrivez d’abord les votants de la rencontre.")
             % {"n": sheet.number, "sheets": reconciled + 1, "voters": registered}
         )
-    ballot, entry, is_replacement = record_ballot(
+    ballot, record, is_replacement = record_ballot(
         cycle=event.cycle, pseudonym=paper_pseudonym(event_id=event.pk, number=sheet.number),
         commune_id=event.commune_id, channel=Channel.PAPER, chosen=chosen,
     )
     if is_replacement:  # cannot happen while the status check holds; never log a sheet twice
         raise Conflict(_("Ce bulletin papier figure déjà au registre des bulletins."))
+    # Chained at once, in this transaction (paper entry is rare): the audit event names the entry.
+    sequence_pending(event.cycle_id, wait=True)
+    entry = log_entry_of(record.pk)
+    assert entry is not None
     sheet.status = SheetStatus.RECONCILED
     sheet.ballot = ballot
     sheet.reconciled_at = timezone.now()
