@@ -15,6 +15,7 @@ from voting.models import (
     PaperKeying,
     PaperSheet,
     Participation,
+    PendingCast,
     ResultLine,
     TallyRun,
     Verification,
@@ -63,6 +64,11 @@ class BallotAdmin(ReadOnlyAdmin):
 class CastRecordAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "kind", "receipt_code", "commitment"]
     list_filter = ["cycle", "kind"]
+
+
+@admin.register(PendingCast)
+class PendingCastAdmin(ReadOnlyAdmin):
+    list_display = ["record", "cycle"]
 
 
 @admin.register(BallotLogEntry)

@@ -144,6 +144,28 @@ class CastRecord(models.Model):
         return f"{self.cycle_id} {self.kind} {self.receipt_code}"
 
 
+class PendingCast(models.Model):
+    """The sequencer's work queue: one row per cast record not yet chained, written in the
+    casting transaction and deleted by the sequencer in the transaction that chains it.
+
+    Only a queue, never evidence (the evidence is CastRecord and BallotLogEntry, both
+    append-only): it lets the sequencer find pending records in time proportional to
+    their number, where an anti-join over every record of the cycle would grow with the
+    vote. ``verify_cycle`` checks the evidence itself: every cast record has its entry.
+    """
+
+    record = models.OneToOneField(CastRecord, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="+")
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("dépôt en attente d’inscription")
+        verbose_name_plural = _("dépôts en attente d’inscription")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.record_id}"
+
+
 class BallotLogEntry(models.Model):
     """One entry of a cycle's ballot chain: ``hash = SHA-256(prev_hash + canonical content)``."""
 

@@ -46,6 +46,7 @@ from voting.models import (
     Channel,
     LogKind,
     Participation,
+    PendingCast,
 )
 from voting.secrecy import receipt_code, voter_pseudonym
 
@@ -154,9 +155,10 @@ def check_choices(
 # A cast writes its ballot and an append-only CastRecord (kind, pseudonym prefix, salted
 # commitment, receipt) in its own transaction, without any cycle-wide exclusive lock; then,
 # after its commit, it runs the sequencer without waiting. The sequencer appends, under the
-# cycle's sequencer lock, one hash-chained BallotLogEntry per cast record that has none yet
-# (an anti-join, not a watermark on ids: transactions commit out of id order), in record id
-# order, in one transaction, so one WAL flush chains a whole batch.
+# cycle's sequencer lock, one hash-chained BallotLogEntry per cast record that has none yet,
+# in record id order, in one transaction, so one WAL flush chains a whole batch. Pending
+# records are found through the PendingCast queue (written with the record, deleted with
+# the chaining), not past a watermark on ids: transactions commit out of id order.
 #
 # Nothing is left behind: on PostgreSQL the lock is a session advisory lock, and whoever
 # releases it checks again for pending records *after* releasing (and sequences them if it
@@ -165,15 +167,14 @@ def check_choices(
 # (verify_cycle, the tally, the published files) sequence with ``wait=True`` first.
 
 
-def _pending(cycle_id: int) -> Any:
-    return CastRecord.objects.filter(cycle_id=cycle_id, log_entry__isnull=True)
-
-
 def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
-    """Chain every pending record of the cycle. The caller holds the sequencer lock."""
-    records = list(_pending(cycle_id).order_by("pk"))
-    if not records:
+    """Chain every pending record of the cycle. The caller holds the sequencer lock, in a
+    transaction: the queue rows are deleted with the entries written, or neither."""
+    queued = list(PendingCast.objects.filter(cycle_id=cycle_id).values_list("record_id", flat=True))
+    if not queued:
         return []
+    PendingCast.objects.filter(record_id__in=queued).delete()
+    records = list(CastRecord.objects.filter(pk__in=queued).order_by("pk"))
     last = BallotLogEntry.objects.filter(cycle_id=cycle_id).only("seq", "hash").order_by("-seq").first()
     seq = last.seq if last else 0
     prev = last.hash if last else GENESIS
@@ -231,7 +232,7 @@ def sequence_pending(cycle_id: int, *, wait: bool, hand_over: bool = True) -> li
                 appended += _append_pending(cycle_id)
         finally:
             _advisory("SELECT pg_advisory_unlock(%s, %s)", cycle_id)
-        if not _pending(cycle_id).exists():
+        if not PendingCast.objects.filter(cycle_id=cycle_id).exists():
             return appended
         wait = False  # records committed while we held the lock: chain them unless someone else will
 
@@ -378,6 +379,7 @@ def record_ballot(
         cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
         ballot_key=pseudonym[:16], commitment=sealed, receipt_code=receipt_code(sealed),
     )
+    PendingCast.objects.create(record=record, cycle=cycle)
     if ballot is None:
         ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=channel,
                                        commune_id=commune_id, receipt_code=record.receipt_code,

@@ -31,6 +31,20 @@ class Migration(migrations.Migration):
                                                         name="cast_record_unique_receipt")],
             },
         ),
+        migrations.CreateModel(
+            name="PendingCast",
+            fields=[
+                ("record", models.OneToOneField(on_delete=django.db.models.deletion.CASCADE,
+                                                primary_key=True, related_name="+", serialize=False,
+                                                to="voting.castrecord")),
+                ("cycle", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE,
+                                            related_name="+", to="budgets.budgetcycle")),
+            ],
+            options={
+                "verbose_name": "dépôt en attente d’inscription",
+                "verbose_name_plural": "dépôts en attente d’inscription",
+            },
+        ),
         migrations.AddField(
             model_name="ballotlogentry", name="cast_record",
             field=models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT,
