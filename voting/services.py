@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,7 +231,11 @@ def sequence_pending(cycle_id: int, *, wait: bool, hand_over: bool = True) -> li
             with transaction.atomic():
                 appended += _append_pending(cycle_id)
         finally:
-            _advisory("SELECT pg_advisory_unlock(%s, %s)", cycle_id)
+            try:
+                _advisory("SELECT pg_advisory_unlock(%s, %s)", cycle_id)
+            except DatabaseError:
+                connection.close()  # a session lock must never outlive this call
+                raise
         if not PendingCast.objects.filter(cycle_id=cycle_id).exists():
             return appended
         wait = False  # records committed while we held the lock: chain them unless someone else will
@@ -300,7 +304,13 @@ def cast_ballot(
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
     # Committed (or part of the caller's transaction): chain it. Outside a transaction, a
     # busy sequencer is left to chain it together with others.
-    sequence_pending(cycle.pk, wait=outer)
+    if outer:
+        sequence_pending(cycle.pk, wait=True)
+    else:
+        try:
+            sequence_pending(cycle.pk, wait=False)
+        except DatabaseError:  # the ballot is committed: the next cast or reader chains it
+            logger.exception("cycle %s: sequencing after a cast failed", cycle.pk)
     if voter.email:
         code = record.receipt_code
         transaction.on_commit(lambda: send_receipt(email=voter.email, cycle=cycle, code=code))
