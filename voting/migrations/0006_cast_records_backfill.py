@@ -16,6 +16,8 @@ def forwards(apps, schema_editor):
         return
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # Foreign keys are checked at once, so that no pending check blocks ALTER TABLE.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute("ALTER TABLE voting_ballotlogentry DISABLE TRIGGER "
                               "voting_ballotlogentry_append_only")
     records = {}
