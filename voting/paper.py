@@ -11,8 +11,9 @@ How a paper vote reaches the ballot log (issue 4, "Paper and in-person channel")
    (``key_paper_sheet``). Two identical keyings reconcile the sheet: it is validated like an
    online ballot, written through ``voting.services.record_ballot`` with channel
    ``paper`` and a pseudonym derived from (event, sheet number) only, so it is linked to no
-   person, and chained into the ballot log at once (``sequence_pending``, same transaction). Divergent keyings put the sheet in the reconciliation list; a later
-   keying by a third facilitator that equals one of them reconciles it.
+   person, and chained into the ballot log at once (``sequence_pending``, same
+   transaction). Divergent keyings put the sheet in the reconciliation list; a later keying
+   by a third facilitator that equals one of them reconciles it.
 
 Guarantees: a sheet enters the log at most once (status checked under the cycle row lock,
 one ballot per sheet by ``PaperSheet.ballot`` and the unique pseudonym); an event never has
