@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from budgets import policy
+from budgets.locks import hold_voting_lock
 from budgets.models import BudgetCycle, Phase, PhaseKind
 from budgets.roles import is_administrator
 from config.errors import NotAllowed, PhaseClosed
@@ -37,13 +38,15 @@ def require_phase_allows(cycle: BudgetCycle, action: policy.Action) -> Phase:
 def close_voting(*, actor: Any, cycle: BudgetCycle) -> Phase:
     """End the voting phase now and open the results phase.
 
-    Locks the cycle's phases. Raises NotAllowed for non-administrators and PhaseClosed
+    Locks the cycle's phases and takes the voting lock exclusively (budgets/locks.py), so
+    every cast accepted before the close has committed and none commits after it. Raises NotAllowed for non-administrators and PhaseClosed
     when voting is not the current phase.
     """
     if not is_administrator(actor):
         raise NotAllowed()
     with transaction.atomic():
         BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+        hold_voting_lock(cycle.pk, shared=False)  # waits for the casts in flight
         now = timezone.now()
         voting = current_phase_of(cycle, now)
         if voting is None or voting.kind != PhaseKind.VOTING:

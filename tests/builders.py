@@ -127,7 +127,7 @@ def tampering() -> Iterator[None]:
     disable them, which is what this does, inside a transaction so that they come back
     (SQLite has no triggers).
     """
-    tables = ["voting_ballotlogentry", "audit_auditevent"]
+    tables = ["voting_ballotlogentry", "voting_castrecord", "audit_auditevent"]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from voting.models import (
     Ballot,
     BallotChoice,
     BallotLogEntry,
+    CastRecord,
     Certification,
     EligibilityEntry,
     EnvelopeResult,
@@ -14,6 +15,7 @@ from voting.models import (
     PaperKeying,
     PaperSheet,
     Participation,
+    PendingCast,
     ResultLine,
     TallyRun,
     Verification,
@@ -52,10 +54,21 @@ class BallotChoiceInline(ReadOnlyInline):
 
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyAdmin):
-    list_display = ["receipt_code", "cycle", "commune", "channel", "revision", "log_seq"]
+    list_display = ["receipt_code", "cycle", "commune", "channel", "revision"]
     list_filter = ["cycle", "channel", "commune"]
     exclude = ["pseudonym", "salt"]
     inlines = [BallotChoiceInline]
+
+
+@admin.register(CastRecord)
+class CastRecordAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "kind", "receipt_code", "commitment"]
+    list_filter = ["cycle", "kind"]
+
+
+@admin.register(PendingCast)
+class PendingCastAdmin(ReadOnlyAdmin):
+    list_display = ["record", "cycle"]
 
 
 @admin.register(BallotLogEntry)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from budgets.allocation.pabulib import write_pabulib
 from budgets.models import BudgetCycle, Envelope, PhaseKind
-from voting.models import Ballot, BallotLogEntry, TallyRun
-from voting.services import ballot_body, commitment, verify_ballot_log
+from voting.models import Ballot, BallotLogEntry, CastRecord, TallyRun
+from voting.services import ballot_body, commitment, sequence_pending, verify_ballot_log
 from voting.tally import compute_tally, cycle_elections, frozen_ballots, rule_parameters
 
 
@@ -53,16 +53,26 @@ class ReceiptLookup:
     found: bool
     seq: int = 0
     is_current: bool = False
+    is_pending: bool = False  # recorded, not yet appended to the log by the sequencer
 
 
 def lookup_receipt(cycle: BudgetCycle, code: str) -> ReceiptLookup:
-    """Is this receipt in the log, and is it the ballot that counts (not since replaced)?"""
+    """Is this receipt in the log, and is it the ballot that counts (not since replaced)?
+
+    A receipt whose cast is recorded but not yet chained (the sequencer is a few
+    milliseconds behind under load) is reported as found and pending, never as absent.
+    """
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())[:10]
     formatted = f"{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:10]}"
     entry = BallotLogEntry.objects.filter(cycle=cycle, receipt_code=formatted).first()
     if entry is None:
-        return ReceiptLookup(code=formatted, found=False)
-    current = Ballot.objects.filter(cycle=cycle, receipt_code=formatted, log_seq=entry.seq).exists()
+        record = CastRecord.objects.filter(cycle=cycle, receipt_code=formatted).first()
+        if record is None:
+            return ReceiptLookup(code=formatted, found=False)
+        current = Ballot.objects.filter(cycle=cycle, cast=record).exists()
+        return ReceiptLookup(code=formatted, found=True, is_current=current, is_pending=True)
+    current = Ballot.objects.filter(cycle=cycle, receipt_code=formatted,
+                                    cast_id=entry.cast_record_id).exists()
     return ReceiptLookup(code=formatted, found=True, seq=entry.seq, is_current=current)
 
 
@@ -145,7 +155,11 @@ class Check:
 
 
 def verify_cycle(cycle: BudgetCycle) -> list[Check]:
-    """Re-check everything that can be re-checked; each check names what it found."""
+    """Re-check everything that can be re-checked; each check names what it found.
+
+    Chains any cast still waiting for the sequencer first, so every recorded cast is
+    checked."""
+    sequence_pending(cycle.pk, wait=True)
     checks: list[Check] = []
     ok, message, head = verify_ballot_log(cycle)
     checks.append(Check(_("Chaînage du registre des bulletins"), ok, str(message)))
@@ -159,17 +173,32 @@ def verify_cycle(cycle: BudgetCycle) -> list[Check]:
 
 
 def _check_ballots_against_log(cycle: BudgetCycle) -> Check:
-    """Every stored ballot matches the commitment of its latest log entry, and vice versa."""
+    """Every stored ballot matches the commitment of its latest log entry, and vice versa;
+    every log entry says what its cast record says, and every cast record is in the log."""
     name = _("Bulletins conformes au registre")
     latest: dict[str, BallotLogEntry] = {}
-    by_seq: dict[int, BallotLogEntry] = {}
+    by_record: dict[int, BallotLogEntry] = {}
+    records = {r.pk: r for r in CastRecord.objects.filter(cycle=cycle)}
     for entry in BallotLogEntry.objects.filter(cycle=cycle).order_by("seq").iterator():
+        record = records.get(entry.cast_record_id)
+        if record is None or (record.kind, record.ballot_key, record.commitment,
+                              record.receipt_code) != (entry.kind, entry.content.get("ballot"),
+                                                       entry.content.get("commitment"),
+                                                       entry.receipt_code):
+            return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d ne correspond pas au registre.")
+                         % {"seq": entry.seq})
         latest[entry.content.get("ballot", "")] = entry
-        by_seq[entry.seq] = entry
-    ballots = Ballot.objects.filter(cycle=cycle).prefetch_related("choices").order_by("log_seq")
+        by_record[entry.cast_record_id] = entry
+    unchained = sorted(set(records) - set(by_record))
+    if unchained:
+        return Check(name, False, _("Le dépôt %(receipt)s n’est pas inscrit au registre.")
+                     % {"receipt": records[unchained[0]].receipt_code})
     seen = set()
-    for ballot in ballots:
-        found = by_seq.get(ballot.log_seq)
+    rows = []
+    for ballot in Ballot.objects.filter(cycle=cycle).prefetch_related("choices"):
+        found = by_record.get(ballot.cast_id)
+        rows.append((found.seq if found else 0, ballot, found))
+    for seq, ballot, found in sorted(rows, key=lambda row: row[0]):
         body = ballot_body(commune_id=ballot.commune_id, channel=ballot.channel,
                            lines=[(c.proposal_id, c.points) for c in ballot.choices.all()])
         if found is None or found.content.get("ballot") != ballot.pseudonym[:16] \
@@ -177,7 +206,7 @@ def _check_ballots_against_log(cycle: BudgetCycle) -> Check:
                 or found.content.get("commitment") != commitment(ballot.salt, body) \
                 or found.receipt_code != ballot.receipt_code:
             return Check(name, False, _("Le bulletin de l’entrée n° %(seq)d ne correspond pas au registre.")
-                         % {"seq": ballot.log_seq})
+                         % {"seq": seq})
         seen.add(found.content.get("ballot"))
     missing = [e.seq for key, e in latest.items() if key not in seen]
     if missing:

@@ -3,7 +3,9 @@
 - ``Participation``: who voted in a cycle and by which channel (no content).
 - ``Ballot`` + ``BallotChoice``: the current content, keyed by a pseudonym (HMAC of the
   voter with a server secret), never by the user.
-- ``BallotLogEntry``: the append-only, hash-chained log of every cast and replacement.
+- ``CastRecord``: each cast or replacement as its own transaction wrote it (append-only).
+- ``BallotLogEntry``: the append-only, hash-chained log: one entry per cast record, appended
+  by the sequencer.
 - ``TallyRun`` / ``EnvelopeResult`` / ``ResultLine``: an allocation run on the frozen
   ballots; ``Certification``: a committee member's signature on one run.
 """
@@ -76,7 +78,10 @@ class Ballot(models.Model):
     # The log holds only a commitment SHA-256(salt + content): the public chain cannot be
     # read as running totals, and receipts cannot be matched to published ballots.
     salt = models.CharField(max_length=32)
-    log_seq = models.PositiveIntegerField(help_text="Rang de la dernière entrée du registre pour ce bulletin.")
+    # The cast record of the ballot's latest cast or replacement; its log entry is
+    # ``cast.log_entry`` once the sequencer has appended it.
+    cast = models.OneToOneField("CastRecord", on_delete=models.PROTECT, related_name="+",
+                                help_text="Dernier dépôt enregistré pour ce bulletin.")
 
     class Meta:
         verbose_name = _("bulletin")
@@ -113,6 +118,54 @@ class LogKind(models.TextChoices):
     REPLACE = "replace", _("Remplacement")
 
 
+class CastRecord(models.Model):
+    """A cast or replacement as written by the casting transaction itself (append-only).
+
+    It holds exactly what the log entry will say (kind, ballot pseudonym prefix, salted
+    commitment) and the receipt code, derived from the commitment so that the voter gets it
+    at once. The sequencer (``voting.services.sequence_pending``) appends one
+    ``BallotLogEntry`` per record, in id order, so casts do not wait for each other.
+    """
+
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="cast_records")
+    kind = models.CharField(max_length=8, choices=LogKind.choices)
+    ballot_key = models.CharField(max_length=16)
+    commitment = models.CharField(max_length=64)
+    receipt_code = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("dépôt enregistré")
+        verbose_name_plural = _("dépôts enregistrés")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "receipt_code"], name="cast_record_unique_receipt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.kind} {self.receipt_code}"
+
+
+class PendingCast(models.Model):
+    """The sequencer's work queue: one row per cast record not yet chained, written in the
+    casting transaction and deleted by the sequencer in the transaction that chains it.
+
+    Only a queue, never evidence (the evidence is CastRecord and BallotLogEntry, both
+    append-only): it lets the sequencer find pending records in time proportional to
+    their number, where an anti-join over every record of the cycle would grow with the
+    vote. ``verify_cycle`` checks the evidence itself: every cast record has its entry.
+    """
+
+    record = models.OneToOneField(CastRecord, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="+")
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("dépôt en attente d’inscription")
+        verbose_name_plural = _("dépôts en attente d’inscription")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.record_id}"
+
+
 class BallotLogEntry(models.Model):
     """One entry of a cycle's ballot chain: ``hash = SHA-256(prev_hash + canonical content)``."""
 
@@ -123,6 +176,7 @@ class BallotLogEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     receipt_code = models.CharField(max_length=16, db_index=True)
+    cast_record = models.OneToOneField(CastRecord, on_delete=models.PROTECT, related_name="log_entry")
 
     class Meta:
         ordering = ["cycle", "seq"]

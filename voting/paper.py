@@ -9,10 +9,11 @@ How a paper vote reaches the ballot log (issue 4, "Paper and in-person channel")
    says *who* voted, never *what*: the sheet they put in the box carries no name.
 3. After the event, each sheet is keyed by two different facilitators
    (``key_paper_sheet``). Two identical keyings reconcile the sheet: it is validated like an
-   online ballot and appended to the ballot log through ``voting.services.record_ballot``
-   with channel ``paper`` and a pseudonym derived from (event, sheet number) only, so it is
-   linked to no person. Divergent keyings put the sheet in the reconciliation list; a later
-   keying by a third facilitator that equals one of them reconciles it.
+   online ballot, written through ``voting.services.record_ballot`` with channel
+   ``paper`` and a pseudonym derived from (event, sheet number) only, so it is linked to no
+   person, and chained into the ballot log at once (``sequence_pending``, same
+   transaction). Divergent keyings put the sheet in the reconciliation list; a later keying
+   by a third facilitator that equals one of them reconciles it.
 
 Guarantees: a sheet enters the log at most once (status checked under the cycle row lock,
 one ballot per sheet by ``PaperSheet.ballot`` and the unique pseudonym); an event never has
@@ -50,7 +51,14 @@ from voting.models import (
     SheetStatus,
 )
 from voting.secrecy import keyed_digest
-from voting.services import ballot_options, check_choices, coarse_now, record_ballot
+from voting.services import (
+    ballot_options,
+    check_choices,
+    coarse_now,
+    log_entry_of,
+    record_ballot,
+    sequence_pending,
+)
 
 
 @dataclass(frozen=True)
@@ -348,12 +356,16 @@ def _reconcile(*, facilitator: Any, sheet: PaperSheet, chosen: list[tuple[Propos
               "Inscrivez d’abord les votants de la rencontre.")
             % {"n": sheet.number, "sheets": reconciled + 1, "voters": registered}
         )
-    ballot, entry, is_replacement = record_ballot(
+    ballot, record, is_replacement = record_ballot(
         cycle=event.cycle, pseudonym=paper_pseudonym(event_id=event.pk, number=sheet.number),
         commune_id=event.commune_id, channel=Channel.PAPER, chosen=chosen,
     )
     if is_replacement:  # cannot happen while the status check holds; never log a sheet twice
         raise Conflict(_("Ce bulletin papier figure déjà au registre des bulletins."))
+    # Chained at once, in this transaction (paper entry is rare): the audit event names the entry.
+    sequence_pending(event.cycle_id, wait=True)
+    entry = log_entry_of(record.pk)
+    assert entry is not None
     sheet.status = SheetStatus.RECONCILED
     sheet.ballot = ballot
     sheet.reconciled_at = timezone.now()

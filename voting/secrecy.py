@@ -29,7 +29,9 @@ def voter_pseudonym(*, cycle_id: int, voter_id: int) -> str:
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
-def receipt_code(entry_hash: str) -> str:
-    """A short, readable code derived from a log entry hash: ``ABCD-EFGH-JK``."""
-    raw = base64.b32encode(bytes.fromhex(entry_hash)[:7]).decode("ascii")[:10]
+def receipt_code(digest: str) -> str:
+    """A short, readable code derived from a hex SHA-256 digest (a ballot's salted
+    commitment, so the receipt is known at cast time and anyone can match it to its public
+    log entry): ``ABCD-EFGH-JK``, the first 50 bits in base 32."""
+    raw = base64.b32encode(bytes.fromhex(digest)[:7]).decode("ascii")[:10]
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:10]}"

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,7 @@ from budgets.allocation.ballots import (
 )
 from budgets.allocation.types import Ballot as PureBallot
 from budgets.allocation.types import Project as PureProject
+from budgets.locks import SEQUENCER_LOCK, VOTING_LOCK
 from budgets.models import BallotKind, BudgetCycle, Envelope
 from budgets.policy import Action
 from budgets.services import require_phase_allows
@@ -41,9 +42,11 @@ from voting.models import (
     Ballot,
     BallotChoice,
     BallotLogEntry,
+    CastRecord,
     Channel,
     LogKind,
     Participation,
+    PendingCast,
 )
 from voting.secrecy import receipt_code, voter_pseudonym
 
@@ -53,7 +56,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class CastReceipt:
     ballot: Ballot
-    entry: BallotLogEntry
+    record: CastRecord
     receipt_code: str
     is_replacement: bool
     lines: tuple[tuple[int, int], ...] = ()  # (proposal id, points) as stored, by id
@@ -147,17 +150,100 @@ def check_choices(
     return [(options[pid], pts) for pid, pts in sorted(lines.items())]
 
 
-def append_log(*, cycle: BudgetCycle, kind: str, content: dict) -> BallotLogEntry:
-    """Append to the cycle's chain. The caller holds the cycle row lock."""
-    last = BallotLogEntry.objects.filter(cycle=cycle).only("seq", "hash").order_by("-seq").first()
-    seq = last.seq + 1 if last else 1
+# --- The ballot log: cast records chained by the sequencer ---------------------------------
+#
+# A cast writes its ballot and an append-only CastRecord (kind, pseudonym prefix, salted
+# commitment, receipt) in its own transaction, without any cycle-wide exclusive lock; then,
+# after its commit, it runs the sequencer without waiting. The sequencer appends, under the
+# cycle's sequencer lock, one hash-chained BallotLogEntry per cast record that has none yet,
+# in record id order, in one transaction, so one WAL flush chains a whole batch. Pending
+# records are found through the PendingCast queue (written with the record, deleted with
+# the chaining), not past a watermark on ids: transactions commit out of id order.
+#
+# Nothing is left behind: on PostgreSQL the lock is a session advisory lock, and whoever
+# releases it checks again for pending records *after* releasing (and sequences them if it
+# can take the lock again). A cast that finds the lock busy has committed its record before
+# trying, so the holder's check after its release sees it. Readers that must see every cast
+# (verify_cycle, the tally, the published files) sequence with ``wait=True`` first.
+
+
+def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
+    """Chain every pending record of the cycle. The caller holds the sequencer lock, in a
+    transaction: the queue rows are deleted with the entries written, or neither."""
+    queued = list(PendingCast.objects.filter(cycle_id=cycle_id).values_list("record_id", flat=True))
+    if not queued:
+        return []
+    PendingCast.objects.filter(record_id__in=queued).delete()
+    records = list(CastRecord.objects.filter(pk__in=queued).order_by("pk"))
+    last = BallotLogEntry.objects.filter(cycle_id=cycle_id).only("seq", "hash").order_by("-seq").first()
+    seq = last.seq if last else 0
     prev = last.hash if last else GENESIS
-    body = {"cycle": cycle.pk, "seq": seq, "kind": kind, "content": content}
-    entry_hash = link(prev, body)
-    return BallotLogEntry.objects.create(
-        cycle=cycle, seq=seq, kind=kind, content=content, prev_hash=prev, hash=entry_hash,
-        receipt_code=receipt_code(entry_hash),
-    )
+    entries = []
+    for record in records:
+        seq += 1
+        content = {"ballot": record.ballot_key, "commitment": record.commitment}
+        entry_hash = link(prev, {"cycle": cycle_id, "seq": seq, "kind": record.kind, "content": content})
+        entries.append(BallotLogEntry(
+            cycle_id=cycle_id, seq=seq, kind=record.kind, content=content, prev_hash=prev,
+            hash=entry_hash, receipt_code=record.receipt_code, cast_record=record,
+        ))
+        prev = entry_hash
+    return BallotLogEntry.objects.bulk_create(entries)
+
+
+def _advisory(sql: str, cycle_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [SEQUENCER_LOCK, cycle_id])
+        row = cursor.fetchone()
+    return row is None or row[0] is not False
+
+
+def sequence_pending(cycle_id: int, *, wait: bool, hand_over: bool = True) -> list[BallotLogEntry]:
+    """Append a log entry for every committed cast record of the cycle that has none.
+
+    Returns the entries this call appended (in chain order). ``wait=False``: if another
+    process holds the sequencer lock, return at once (it will chain this cast's record:
+    see the comment above). Inside an outer transaction the entries are written in it and
+    the lock is held until it ends; after its commit, a hand-over run (``wait=False``)
+    chains whatever was committed meanwhile. On SQLite, the ``IMMEDIATE`` transaction
+    serialises sequencing (``wait`` makes no difference). Guarantees: one entry per record
+    (unique ``cast_record``), one chain per cycle (unique ``(cycle, seq)``), each entry
+    linked to the previous one.
+    """
+    postgres = connection.vendor == "postgresql"
+    if connection.in_atomic_block or not postgres:
+        with transaction.atomic():
+            if postgres:
+                got = _advisory("SELECT pg_advisory_xact_lock(%s, %s)" if wait
+                                else "SELECT pg_try_advisory_xact_lock(%s, %s)", cycle_id)
+                if hand_over:
+                    transaction.on_commit(
+                        lambda: sequence_pending(cycle_id, wait=False, hand_over=False))
+                if not got:
+                    return []
+            return _append_pending(cycle_id)
+    appended: list[BallotLogEntry] = []
+    while True:
+        if not _advisory("SELECT pg_advisory_lock(%s, %s)" if wait
+                         else "SELECT pg_try_advisory_lock(%s, %s)", cycle_id):
+            return appended  # the holder checks again after releasing the lock
+        try:
+            with transaction.atomic():
+                appended += _append_pending(cycle_id)
+        finally:
+            try:
+                _advisory("SELECT pg_advisory_unlock(%s, %s)", cycle_id)
+            except DatabaseError:
+                connection.close()  # a session lock must never outlive this call
+                raise
+        if not PendingCast.objects.filter(cycle_id=cycle_id).exists():
+            return appended
+        wait = False  # records committed while we held the lock: chain them unless someone else will
+
+
+def log_entry_of(record_id: int) -> BallotLogEntry | None:
+    """The log entry of a cast record, or None while it waits for the sequencer."""
+    return BallotLogEntry.objects.filter(cast_record_id=record_id).first()
 
 
 def ballot_lines(proposal_ids: list[int] | None, points: Mapping[int, int] | None) -> dict[int, int]:
@@ -176,10 +262,13 @@ def cast_ballot(
 ) -> CastReceipt:
     """Record or replace the voter's online ballot for the cycle.
 
-    Guarantees one ballot per voter and cycle: the cycle row is locked for the duration
-    (so concurrent casts of one voter serialise and the second replaces the first), and
-    the unique (cycle, pseudonym) constraint backs it. Every cast is appended to the
-    ballot log. Raises NotAllowed, NotEligible, PhaseClosed, InvalidBallot/BudgetExceeded,
+    Guarantees one ballot per voter and cycle: the ballot's own lock is held for the
+    duration (so concurrent casts of one voter serialise and the second replaces the
+    first), backed by the unique (cycle, pseudonym) constraint; the participation register
+    is unique per voter and cycle too. Casts of different voters do not wait for each
+    other: each writes a cast record with its receipt, and the sequencer appends it to the
+    ballot log after the commit (``sequence_pending``). The close waits for the casts in
+    flight (shared voting lock). Raises NotAllowed, NotEligible, PhaseClosed, InvalidBallot/BudgetExceeded,
     AlreadyVoted (the voter already voted on paper). Approval-like ballots pass
     ``proposal_ids``; cumulative, scoring and ranking ballots pass ``points`` (id → points,
     score or rank with 1 the best).
@@ -188,36 +277,64 @@ def cast_ballot(
     require_phase_allows(cycle, Action.VOTE)
     chosen = check_choices(cycle, envelopes, ballot_lines(proposal_ids, points))
     pseudonym = voter_pseudonym(cycle_id=cycle.pk, voter_id=voter.pk)
+    outer = connection.in_atomic_block
     try:
         with transaction.atomic():
-            BudgetCycle.objects.select_for_update().get(pk=cycle.pk)
+            lock_for_casting(cycle.pk, pseudonym)
             require_phase_allows(cycle, Action.VOTE)  # the close may have happened meanwhile
+            ballot, record, is_replacement = record_ballot(
+                cycle=cycle, pseudonym=pseudonym, commune_id=voter.commune_id,
+                channel=Channel.ONLINE, chosen=chosen, locked=True,
+            )
             participation = Participation.objects.filter(cycle=cycle, voter=voter).first()
             if participation and participation.channel != Channel.ONLINE:
                 raise AlreadyVoted(_("Vous avez déjà voté sur papier lors d’une rencontre : "
                                      "un seul vote par personne."))
-            if participation and not Ballot.objects.filter(cycle=cycle, pseudonym=pseudonym).exists():
+            if participation and not is_replacement:
                 # The register says this person voted but no ballot answers to their
                 # pseudonym (the key changed, or a ballot went missing): a new ballot would
-                # count them twice. Refuse, loudly.
+                # count them twice. Refuse, loudly (the transaction is rolled back).
                 logger.error("cycle %s: participation without a matching ballot", cycle.pk)
                 raise Conflict(_("Votre bulletin précédent est introuvable : votre vote ne peut pas "
                                  "être modifié. Contactez la mairie."))
-            ballot, entry, is_replacement = record_ballot(
-                cycle=cycle, pseudonym=pseudonym, commune_id=voter.commune_id,
-                channel=Channel.ONLINE, chosen=chosen,
-            )
             if participation is None:
                 Participation.objects.create(cycle=cycle, voter=voter, commune_id=voter.commune_id,
                                              channel=Channel.ONLINE, voted_at=coarse_now())
     except IntegrityError as exc:  # only reachable if a lock was bypassed
         raise AlreadyVoted(_("Votre bulletin a déjà été enregistré ; rechargez la page.")) from exc
+    # Committed (or part of the caller's transaction): chain it. Outside a transaction, a
+    # busy sequencer is left to chain it together with others.
+    if outer:
+        sequence_pending(cycle.pk, wait=True)
+    else:
+        try:
+            sequence_pending(cycle.pk, wait=False)
+        except DatabaseError:  # the ballot is committed: the next cast or reader chains it
+            logger.exception("cycle %s: sequencing after a cast failed", cycle.pk)
     if voter.email:
-        code = entry.receipt_code
+        code = record.receipt_code
         transaction.on_commit(lambda: send_receipt(email=voter.email, cycle=cycle, code=code))
-    return CastReceipt(ballot=ballot, entry=entry, receipt_code=entry.receipt_code,
+    return CastReceipt(ballot=ballot, record=record, receipt_code=record.receipt_code,
                        is_replacement=is_replacement,
                        lines=tuple((p.pk, points) for p, points in chosen))
+
+
+def lock_for_casting(cycle_id: int, pseudonym: str) -> None:
+    """Inside the casting transaction, on PostgreSQL: the cycle's voting lock shared (the
+    close waits for this cast; see budgets/locks.py) and the ballot's own lock exclusive, so
+    two casts of one voter (or of one paper sheet) serialise and the second replaces the
+    first. One statement. On SQLite the ``IMMEDIATE`` transaction already serialises."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s), pg_advisory_xact_lock(%s)",
+                       [VOTING_LOCK, cycle_id, ballot_lock_key(pseudonym)])
+
+
+def ballot_lock_key(pseudonym: str) -> int:
+    """The advisory lock key of a ballot: 60 bits of its pseudonym (which names its cycle).
+    Two ballots sharing a key would only wait for each other."""
+    return int(pseudonym[:15], 16)
 
 
 def ballot_body(*, commune_id: int | None, channel: str, lines: list[tuple[int, int]]) -> dict[str, Any]:
@@ -250,37 +367,44 @@ def send_receipt(*, email: str, cycle: BudgetCycle, code: str) -> None:
 
 def record_ballot(
     *, cycle: BudgetCycle, pseudonym: str, commune_id: int | None, channel: str,
-    chosen: list[tuple[Proposal, int]],
-) -> tuple[Ballot, BallotLogEntry, bool]:
-    """Write a ballot's content (new or replacing) and append it to the log.
+    chosen: list[tuple[Proposal, int]], locked: bool = False,
+) -> tuple[Ballot, CastRecord, bool]:
+    """Write a ballot's content (new or replacing) and its cast record.
 
-    The caller holds the cycle row lock inside a transaction and has validated
-    ``chosen``. Shared by every channel (online casting, reconciled paper ballots).
-    Returns (ballot, log entry, whether it replaced an earlier ballot).
+    Call inside a transaction with validated ``chosen``; ``locked=True`` when the caller
+    already holds the casting locks (``lock_for_casting``), otherwise they are taken here.
+    Shared by every channel (online casting, reconciled paper ballots). The record reaches
+    the ballot log through ``sequence_pending`` (the caller runs it). Returns (ballot, cast
+    record, whether it replaced an earlier ballot).
     """
+    if not locked:
+        lock_for_casting(cycle.pk, pseudonym)
     ballot = Ballot.objects.select_for_update().filter(cycle=cycle, pseudonym=pseudonym).first()
     is_replacement = ballot is not None
     salt = secrets.token_hex(16)
     body = ballot_body(commune_id=commune_id, channel=channel,
                        lines=[(p.pk, points) for p, points in chosen])
-    content = {"ballot": pseudonym[:16], "commitment": commitment(salt, body)}
-    entry = append_log(cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
-                       content=content)
+    sealed = commitment(salt, body)
+    record = CastRecord.objects.create(
+        cycle=cycle, kind=LogKind.REPLACE if is_replacement else LogKind.CAST,
+        ballot_key=pseudonym[:16], commitment=sealed, receipt_code=receipt_code(sealed),
+    )
+    PendingCast.objects.create(record=record, cycle=cycle)
     if ballot is None:
         ballot = Ballot.objects.create(cycle=cycle, pseudonym=pseudonym, channel=channel,
-                                       commune_id=commune_id, receipt_code=entry.receipt_code,
-                                       salt=salt, log_seq=entry.seq)
+                                       commune_id=commune_id, receipt_code=record.receipt_code,
+                                       salt=salt, cast=record)
     else:
         ballot.choices.all().delete()
-        ballot.receipt_code = entry.receipt_code
+        ballot.receipt_code = record.receipt_code
         ballot.revision += 1
         ballot.salt = salt
-        ballot.log_seq = entry.seq
-        ballot.save(update_fields=["receipt_code", "revision", "salt", "log_seq"])
+        ballot.cast = record
+        ballot.save(update_fields=["receipt_code", "revision", "salt", "cast"])
     BallotChoice.objects.bulk_create(
         [BallotChoice(ballot=ballot, proposal=p, points=points) for p, points in chosen]
     )
-    return ballot, entry, is_replacement
+    return ballot, record, is_replacement
 
 
 def verify_ballot_log(cycle: BudgetCycle) -> tuple[bool, str, str]:

@@ -40,7 +40,7 @@ from voting.models import (
     ResultLine,
     TallyRun,
 )
-from voting.services import pure_ballot, verify_ballot_log
+from voting.services import pure_ballot, sequence_pending, verify_ballot_log
 
 TIE_BREAK = "default"
 PURE_KIND = {
@@ -158,8 +158,11 @@ class Computation:
 def cycle_elections(cycle: BudgetCycle) -> Computation:
     """The pure election of every envelope on the current ballots (rules not yet run).
 
-    Refuses (Conflict) when the ballot chain does not verify.
+    Chains any cast still waiting for the sequencer first (so every recorded ballot is in
+    the log head the count is seeded with). Refuses (Conflict) when the ballot chain does
+    not verify.
     """
+    sequence_pending(cycle.pk, wait=True)
     ok, message, head = verify_ballot_log(cycle)
     if not ok:
         raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s") % {"msg": message})

@@ -36,7 +36,7 @@ from voting.models import (
     TallyRun,
 )
 from voting.secrecy import voter_pseudonym
-from voting.services import record_ballot
+from voting.services import record_ballot, sequence_pending
 
 # (title, envelope attribute on World, cost in cents)
 PROPOSALS = [
@@ -85,8 +85,8 @@ class ResultsWorld:
 def cast_rows(world: World, proposals: dict[str, Proposal]) -> list[User]:
     """Participations, and ballots written through ``voting.services.record_ballot``.
 
-    ``record_ballot`` is the write path every channel shares (ballot, choices and the
-    hash-chained log entry); the participation row is written here so that paper voters
+    ``record_ballot`` is the write path every channel shares (ballot, choices and the cast
+    record, which ``sequence_pending`` then appends to the hash-chained log); the participation row is written here so that paper voters
     can be built without the double-keying workflow. The first voter replaces their
     ballot once, so the log has one more entry than there are ballots.
     """
@@ -105,6 +105,7 @@ def cast_rows(world: World, proposals: dict[str, Proposal]) -> list[User]:
         for draft in drafts:
             record_ballot(cycle=cycle, pseudonym=pseudonym, commune_id=commune.pk, channel=channel,
                           chosen=[(proposals[title], 1) for title in draft])
+    sequence_pending(cycle.pk, wait=True)  # the casting services do it after each cast
     return voters
 
 

@@ -236,7 +236,7 @@ def test_two_facilitators_key_the_same_sheet_and_it_is_recorded_as_paper(client)
     assert "les deux saisies concordent" in page
     assert re.search(r"<td>4</td><td>Concordant, enregistré</td>", page)
     entry = BallotLogEntry.objects.get()
-    assert Ballot.objects.get(log_seq=entry.seq).channel == "paper"
+    assert Ballot.objects.get(cast=entry.cast_record).channel == "paper"
 
 
 def test_the_same_facilitator_keying_twice_is_refused(client):
