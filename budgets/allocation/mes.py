@@ -191,8 +191,6 @@ class MesEngine:
             for p in range(profile.num_projects)
             if fundable[p] and self.costs[p] > 0 and len(self.sup[p]) > 0
         )
-        self.float_runs = 0
-        self.exact_runs = 0
         self._last_money: Callable[[IntArray], Fraction] = lambda groups: Fraction(0)
         # Money arrays of the fast path, shared by successive runs (see _State).
         self.buffers: tuple[FloatArray, BoolArray, npt.NDArray[Any]] | None = None
@@ -210,19 +208,15 @@ class MesEngine:
     # ------------------------------------------------------------------ public
     def run(self, share: Fraction) -> MesRun:
         """MES with every voter starting with ``share`` (smallest units, rational)."""
-        try:
-            if not self.fast:
-                raise _Uncertain
-            rounds = self._run_float(share)
-            self.float_runs += 1
-            return MesRun(share=share, rounds=rounds, exact=False)
-        except _Uncertain:
-            self.exact_runs += 1
-            return MesRun(share=share, rounds=self._run_exact(share), exact=True)
+        if self.fast:
+            try:
+                return MesRun(share=share, rounds=self._run_float(share), exact=False)
+            except _Uncertain:
+                pass
+        return self.run_exact(share)
 
     def run_exact(self, share: Fraction) -> MesRun:
         """MES in rational arithmetic only (the reference path, pabutools step by step)."""
-        self.exact_runs += 1
         return MesRun(share=share, rounds=self._run_exact(share), exact=True)
 
     def supporters_money(self, run: MesRun) -> dict[int, Fraction]:
