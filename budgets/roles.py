@@ -6,9 +6,11 @@ publisher. Administrators are Django staff. A superuser holds every role.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
+from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
 from budgets.models import BudgetCycle
@@ -46,6 +48,21 @@ def has_role(user: Any, role: Role, obj: BudgetCycle | Commune) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(user.has_perm(_perm(role, obj), obj))
+
+
+def has_role_on_any(user: Any, role: Role, objs: Iterable[BudgetCycle | Commune]) -> bool:
+    """True when ``has_role(user, role, obj)`` holds for at least one of ``objs``, read in a
+    fixed number of queries (guardian's ``prefetch_perms``) however many objects there are."""
+    objs = list(objs)
+    if not objs or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    perms = {_perm(role, obj) for obj in objs}
+    if len(perms) != 1:
+        raise ValueError(f"Role {role} checked on objects of different kinds")
+    perm = perms.pop()
+    checker = ObjectPermissionChecker(user)
+    checker.prefetch_perms(objs)  # type: ignore[arg-type]  # takes any iterable of objects
+    return any(checker.has_perm(perm, obj) for obj in objs)
 
 
 def is_administrator(user: Any) -> bool:

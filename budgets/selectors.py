@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from budgets import policy
 from budgets.models import BudgetCycle, Envelope, Phase
-from budgets.roles import Role, has_role, is_administrator
+from budgets.roles import Role, has_role, has_role_on_any, is_administrator
 
 
 @dataclass(frozen=True)
@@ -78,5 +78,5 @@ def roles_of(user: object, cycle: BudgetCycle) -> dict[str, bool]:
     return {
         "admin": is_administrator(user),
         "committee": has_role(user, Role.COMMITTEE, cycle),
-        "facilitator": any(has_role(user, Role.FACILITATOR, c) for c in communes),
+        "facilitator": has_role_on_any(user, Role.FACILITATOR, communes),
     }

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from budgets.models import BudgetCycle
-from budgets.roles import Role, has_role, is_administrator
+from budgets.roles import Role, has_role, has_role_on_any, is_administrator
 from config.errors import NotAllowed
 
 
@@ -19,7 +19,7 @@ def can_download_minutes(user: Any, cycle: BudgetCycle) -> bool:
     if is_administrator(user) or has_role(user, Role.COMMITTEE, cycle):
         return True
     communes = {e.commune for e in cycle.envelopes.select_related("commune") if e.commune}
-    return any(has_role(user, Role.PUBLISHER, commune) for commune in communes)
+    return has_role_on_any(user, Role.PUBLISHER, communes)
 
 
 def access_minutes(user: Any, cycle_slug: str) -> BudgetCycle:

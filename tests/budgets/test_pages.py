@@ -1,10 +1,15 @@
 """Home and cycle pages, and the shared layout (base.html) they render in."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from budgets.models import BudgetCycle, Envelope
+from budgets.roles import Role, grant_role, has_role, has_role_on_any
 from budgets.templatetags.pins import format_euros
-from tests.builders import build_world, set_phase
+from territory.models import Commune
+from tests.builders import build_world, make_user, set_phase
 
 NNBSP = "\u202f"
 
@@ -167,6 +172,52 @@ def test_cycle_page_runs_a_bounded_number_of_queries(client, django_assert_max_n
     build_world()
     with django_assert_max_num_queries(5):
         assert client.get("/budgets/bp-test/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_cycle_page_for_a_logged_in_user_runs_as_many_queries_for_many_communes_as_for_two(
+    client,
+):
+    world = build_world(phase="voting")
+    client.force_login(world.resident)
+    with CaptureQueriesContext(connection) as two_communes:
+        client.get("/budgets/bp-test/")
+    for index in range(6):
+        commune = Commune.objects.create(name=f"Commune {index}", slug=f"commune-{index}")
+        Envelope.objects.create(cycle=world.cycle, commune=commune, name=f"E{index}",
+                                amount_cents=100)
+    with CaptureQueriesContext(connection) as eight_communes:
+        page = client.get("/budgets/bp-test/").content.decode()
+    assert len(eight_communes.captured_queries) == len(two_communes.captured_queries)
+    assert "/vote/bp-test/rencontres/" not in page
+
+
+@pytest.mark.django_db
+def test_a_facilitator_of_any_commune_of_the_cycle_sees_the_facilitator_links(client):
+    world = build_world(phase="voting")
+    grant_role(world.resident, Role.FACILITATOR, world.floirac)
+    client.force_login(world.resident)
+    page = client.get("/budgets/bp-test/").content.decode()
+    assert "/vote/bp-test/rencontres/" in page
+
+
+@pytest.mark.django_db
+def test_holding_a_role_on_any_of_several_communes_agrees_with_one_check_per_commune():
+    world = build_world()
+    communes = [world.cenon, world.floirac]
+    inactive = make_user("inactive@example.org", is_active=False)
+    grant_role(inactive, Role.PUBLISHER, world.cenon)
+    superuser = make_user("root@example.org", is_superuser=True)
+    for user in [world.publisher, world.resident, world.facilitator, inactive, superuser,
+                 AnonymousUser()]:
+        for role in [Role.PUBLISHER, Role.FACILITATOR, Role.REVIEWER]:
+            expected = any(has_role(user, role, commune) for commune in communes)
+            assert has_role_on_any(user, role, communes) is expected, (user, role)
+    assert has_role_on_any(world.publisher, Role.PUBLISHER, communes) is True
+    assert has_role_on_any(world.resident, Role.PUBLISHER, communes) is False
+    assert has_role_on_any(superuser, Role.PUBLISHER, []) is False
+    with pytest.raises(ValueError):
+        has_role_on_any(world.publisher, Role.PUBLISHER, [world.cenon, world.cycle])
 
 
 @pytest.mark.django_db
