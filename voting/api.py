@@ -111,7 +111,8 @@ def ballot_payload(cycle: BudgetCycle, user: Any) -> dict[str, Any]:
     """
     page = ballot_page(cycle, user)
     participation = Participation.objects.filter(cycle=cycle, voter=user).first()
-    ballot = current_ballot_of(cycle, user)
+    # The page has read the ballot already, unless eligibility was refused first.
+    ballot = current_ballot_of(cycle, user) if page.refusal else page.ballot
     context = {
         "eligible": not page.refusal, "refusal": page.refusal, "envelopes": page.groups,
         "channel": participation.channel if participation else None,

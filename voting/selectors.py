@@ -11,6 +11,7 @@ from budgets.models import BudgetCycle, Envelope
 from config.errors import DomainError
 from proposals.models import Proposal
 from voting.models import (
+    Ballot,
     BallotLogEntry,
     Certification,
     EnvelopeResult,
@@ -34,6 +35,7 @@ class BallotPage:
     chosen: dict[int, int]  # proposal id -> points (1, points, score or rank)
     receipt_code: str
     refusal: str = ""
+    ballot: Ballot | None = None  # the voter's current ballot, choices prefetched (if eligible)
 
     @property
     def option_ids(self) -> list[int]:
@@ -67,7 +69,7 @@ def ballot_page(cycle: BudgetCycle, voter: Any) -> BallotPage:
     chosen = {c.proposal_id: c.points for c in ballot.choices.all()} if ballot else {}
     ordered = sorted(groups.values(), key=lambda g: (g.envelope.commune_id is None, g.envelope.name))
     return BallotPage(groups=ordered, chosen=chosen,
-                      receipt_code=ballot.receipt_code if ballot else "")
+                      receipt_code=ballot.receipt_code if ballot else "", ballot=ballot)
 
 
 def current_run(cycle: BudgetCycle) -> TallyRun | None:

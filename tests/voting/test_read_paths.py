@@ -1,0 +1,45 @@
+"""Reads of the voting pages and checks: each piece of data is read once per request."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from budgets.models import PhaseKind
+from tests.builders import build_world, make_proposal
+from voting.services import cast_ballot
+
+pytestmark = pytest.mark.django_db
+
+
+def statements_on(captured, table):
+    return [q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+def test_the_ballot_api_reads_the_voters_ballot_and_its_choices_once(client):
+    world = build_world(phase=PhaseKind.VOTING)
+    proposal = make_proposal(world)
+    receipt = cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[proposal.pk])
+    client.force_login(world.resident)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/cycles/bp-test/ballot/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["proposal_ids"] == [proposal.pk] and body["receipt_code"] == receipt.receipt_code
+    assert len(statements_on(captured, "voting_ballot")) == 1
+    assert len(statements_on(captured, "voting_ballotchoice")) == 1
+
+
+def test_the_ballot_api_still_shows_the_ballot_of_a_voter_who_is_no_longer_eligible(client):
+    world = build_world(phase=PhaseKind.VOTING)
+    proposal = make_proposal(world)
+    cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[proposal.pk])
+    world.resident.commune = None
+    world.resident.save(update_fields=["commune"])
+    client.force_login(world.resident)
+
+    body = client.get("/api/v1/cycles/bp-test/ballot/").json()
+
+    assert not body["eligible"] and body["refusal"]
+    assert body["proposal_ids"] == [proposal.pk]
