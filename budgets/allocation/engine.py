@@ -293,14 +293,6 @@ def _run_mes(
                 )
         tie_breaks += [dataclasses.replace(t, context="greedy fill") for t in filled.tie_breaks]
         selected = filled.selected
-    for i in range(n):
-        if i not in explanations:
-            explanations[i] = explain(
-                profile,
-                i,
-                Reason.SUPPORTERS_EXHAUSTED,
-                note="" if profile.supporters[i] else "no supporter",
-            )
     return (
         Outcome(
             selected=tuple(selected),
