@@ -15,15 +15,7 @@ from budgets.allocation.profile import BordaConvention, Utility, build_profile
 from budgets.allocation.result import Reason
 from budgets.allocation.tiebreak import lottery_ticket
 from budgets.allocation.types import Ballot, BallotKind, Election, Project
-
-
-def approval(budget: int, costs: dict[str, int], ballots: list[list[str]]) -> Election:
-    return Election(
-        budget=budget,
-        projects=tuple(Project(pid, cost) for pid, cost in costs.items()),
-        ballots=tuple(Ballot(f"v{i}", tuple(c)) for i, c in enumerate(ballots)),
-        kind=BallotKind.APPROVAL,
-    )
+from tests.allocation.helpers import approval, small_approval_elections
 
 
 def reasons(result: object) -> dict[str, Reason]:
@@ -154,15 +146,8 @@ def test_result_json_is_serialisable_and_its_fingerprint_tracks_every_input() ->
     assert len(fingerprints) == 5
 
 
-small_elections = st.builds(
-    lambda costs, budget, ballots: approval(
-        budget,
-        {f"p{i}": c for i, c in enumerate(costs)},
-        [[f"p{i}" for i in sorted(set(b)) if i < len(costs)] for b in ballots],
-    ),
-    st.lists(st.integers(0, 50), min_size=1, max_size=6),
-    st.integers(0, 120),
-    st.lists(st.lists(st.integers(0, 5), max_size=4), max_size=12),
+small_elections = small_approval_elections(
+    max_projects=6, max_cost=50, max_budget=120, max_ballots=12
 )
 
 

@@ -12,15 +12,7 @@ from hypothesis import strategies as st
 from budgets.allocation.engine import allocate
 from budgets.allocation.result import Reason
 from budgets.allocation.types import Ballot, BallotKind, Election, Project
-
-
-def approval(budget: int, costs: dict[str, int], ballots: list[list[str]]) -> Election:
-    return Election(
-        budget=budget,
-        projects=tuple(Project(pid, cost) for pid, cost in costs.items()),
-        ballots=tuple(Ballot(f"v{i}", tuple(c)) for i, c in enumerate(ballots)),
-        kind=BallotKind.APPROVAL,
-    )
+from tests.allocation.helpers import approval, small_approval_elections
 
 
 def by_id(result: object) -> dict[str, object]:
@@ -92,15 +84,8 @@ def reference_phragmen(e: Election) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-small_elections = st.builds(
-    lambda costs, budget, ballots: approval(
-        budget,
-        {f"p{i}": c for i, c in enumerate(costs)},
-        [[f"p{i}" for i in sorted(set(b)) if i < len(costs)] for b in ballots],
-    ),
-    st.lists(st.integers(0, 40), min_size=1, max_size=7),
-    st.integers(0, 100),
-    st.lists(st.lists(st.integers(0, 6), max_size=4), max_size=10),
+small_elections = small_approval_elections(
+    max_projects=7, max_cost=40, max_budget=100, max_ballots=10
 )
 
 
