@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetCycle, Envelope
-from budgets.templatetags.pins import format_euros
+from budgets.money import format_amount, format_euros
 from proposals.models import Category, Proposal, ProposalStatus, ReviewDecision
 from territory.models import Commune, District
 
@@ -139,7 +139,7 @@ class ReviewForm(forms.Form):
         cost = proposal.validated_cost_cents
         return {
             "decision": proposal.status,
-            "validated_cost": format_euros(cost).replace("\u202f€", "") if cost else "",
+            "validated_cost": format_amount(cost) if cost else "",
             "public_reason": proposal.public_reason,
         }
 

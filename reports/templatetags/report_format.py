@@ -10,11 +10,9 @@ from typing import Any
 
 from django import template
 
-from budgets.money import format_euros
+from budgets.money import format_euros, group_thousands
 
 register = template.Library()
-
-NARROW_NBSP = "\u202f"
 
 
 @register.filter
@@ -28,4 +26,4 @@ def money(cents: Any) -> str:
 def count(number: Any) -> str:
     if number is None or number == "":
         return ""
-    return f"{int(number):,}".replace(",", NARROW_NBSP)
+    return group_thousands(int(number))

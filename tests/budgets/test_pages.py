@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.models import BudgetCycle, Envelope
+from budgets.money import format_amount, format_euros
 from budgets.roles import Role, grant_role, has_role, has_role_on_any
-from budgets.templatetags.pins import format_euros
+from reports.templatetags.report_format import count, money
 from territory.models import Commune
 from tests.builders import build_world, make_user, set_phase
 
@@ -27,6 +28,21 @@ NNBSP = "\u202f"
 )
 def test_euros_are_formatted_the_french_way_from_cents(cents, text):
     assert format_euros(cents) == text
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [(0, "0"), (1_234_550, f"12{NNBSP}345,50"), (1_200_000, f"12{NNBSP}000"), (-250, "-2,50")],
+)
+def test_amounts_for_cost_fields_are_the_euro_format_without_the_sign(cents, text):
+    assert format_amount(cents) == text
+    assert format_euros(cents) == f"{text}{NNBSP}€"
+
+
+def test_report_counts_and_money_group_thousands_with_narrow_no_break_spaces():
+    assert count(1234567) == f"1{NNBSP}234{NNBSP}567"
+    assert count("") == ""
+    assert money(1_200_000) == f"12{NNBSP}000,00{NNBSP}€"
 
 
 @pytest.mark.django_db
