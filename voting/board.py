@@ -168,7 +168,7 @@ def verify_cycle(cycle: BudgetCycle) -> list[Check]:
     checks.append(_check_ballots_against_log(cycle))
     if not checks[-1].ok:
         return checks
-    checks.append(_check_stored_result(cycle))
+    checks.append(_check_stored_result(cycle, head))
     return checks
 
 
@@ -214,13 +214,14 @@ def _check_ballots_against_log(cycle: BudgetCycle) -> Check:
     return Check(name, True, _("%(count)d bulletins conformes.") % {"count": len(seen)})
 
 
-def _check_stored_result(cycle: BudgetCycle) -> Check:
-    """Recount from the ballots and compare with the current stored tally, if any."""
+def _check_stored_result(cycle: BudgetCycle, head: str) -> Check:
+    """Recount from the ballots and compare with the current stored tally, if any. ``head``:
+    the log head ``verify_cycle`` has just verified (the recount is seeded with it)."""
     name = _("Recomptage identique au résultat enregistré")
     run = TallyRun.objects.filter(cycle=cycle, is_current=True).first()
     if run is None:
         return Check(name, True, _("Aucun dépouillement enregistré : rien à comparer."))
-    fresh = compute_tally(cycle)
+    fresh = compute_tally(cycle, verified_head=head)
     if fresh.fingerprint != run.fingerprint:
         return Check(name, False, _("Le recomptage donne l’empreinte %(new)s au lieu de %(old)s.")
                      % {"new": fresh.fingerprint[:16], "old": run.fingerprint[:16]})

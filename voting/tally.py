@@ -155,17 +155,22 @@ class Computation:
         })
 
 
-def cycle_elections(cycle: BudgetCycle) -> Computation:
+def cycle_elections(cycle: BudgetCycle, *, verified_head: str | None = None) -> Computation:
     """The pure election of every envelope on the current ballots (rules not yet run).
 
     Chains any cast still waiting for the sequencer first (so every recorded ballot is in
     the log head the count is seeded with). Refuses (Conflict) when the ballot chain does
-    not verify.
+    not verify. A caller that has just done both passes the head it verified as
+    ``verified_head`` (the chain is then not walked again).
     """
-    sequence_pending(cycle.pk, wait=True)
-    ok, message, head = verify_ballot_log(cycle)
-    if not ok:
-        raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s") % {"msg": message})
+    if verified_head is None:
+        sequence_pending(cycle.pk, wait=True)
+        ok, message, head = verify_ballot_log(cycle)
+        if not ok:
+            raise Conflict(_("Le registre des bulletins ne se vérifie pas : %(msg)s")
+                           % {"msg": message})
+    else:
+        head = verified_head
     ballots = frozen_ballots(cycle)
     computation = Computation(head=head, ballot_count=len(ballots),
                               input_fingerprint=_sha256({"log_head": head, "ballots": ballots}))
@@ -191,9 +196,10 @@ def rule_parameters(cycle: BudgetCycle, envelope: Envelope) -> dict[str, Any]:
     }
 
 
-def compute_tally(cycle: BudgetCycle) -> Computation:
-    """Run each envelope's rule on its ballots (pure; stores nothing)."""
-    computation = cycle_elections(cycle)
+def compute_tally(cycle: BudgetCycle, *, verified_head: str | None = None) -> Computation:
+    """Run each envelope's rule on its ballots (pure; stores nothing). ``verified_head``:
+    see ``cycle_elections``."""
+    computation = cycle_elections(cycle, verified_head=verified_head)
     for item in computation.envelopes:
         item.result = allocate(item.election, seed=computation.head,
                                **rule_parameters(cycle, item.envelope))

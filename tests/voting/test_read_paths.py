@@ -5,8 +5,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.models import PhaseKind
+from budgets.services import close_voting
 from tests.builders import build_world, make_proposal
+from voting.board import verify_cycle
 from voting.services import cast_ballot
+from voting.tally import run_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,22 @@ def test_the_ballot_api_still_shows_the_ballot_of_a_voter_who_is_no_longer_eligi
 
     assert not body["eligible"] and body["refusal"]
     assert body["proposal_ids"] == [proposal.pk]
+
+
+def test_verify_cycle_walks_the_ballot_log_once_per_check_even_with_a_stored_tally():
+    world = build_world(phase=PhaseKind.VOTING)
+    proposal = make_proposal(world)
+    cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[proposal.pk])
+    close_voting(actor=world.admin, cycle=world.cycle)
+    run = run_tally(actor=world.admin, cycle=world.cycle)
+
+    with CaptureQueriesContext(connection) as captured:
+        checks = verify_cycle(world.cycle)
+
+    assert [check.ok for check in checks] == [True, True, True]
+    assert run.fingerprint[:16] in checks[-1].detail
+    # One walk for the chain, one for the ballots against their entries; the recount is
+    # seeded with the head already verified.
+    walks = [sql for sql in statements_on(captured, "voting_ballotlogentry") if "ORDER BY" in sql
+             and '"seq" ASC' in sql]
+    assert len(walks) == 2
