@@ -172,7 +172,7 @@ def recount(options: argparse.Namespace) -> str:
             seed=options.seed,
             borda=options.borda,
         )
-    except (ValueError, NotImplementedError) as exc:
+    except ValueError as exc:
         raise RecountError(f"{options.file}: {exc}") from None
     if options.json:
         body = result.to_json()

@@ -249,10 +249,7 @@ def _run_mes(
     step: int,
 ) -> tuple[Outcome, str]:
     """Adapter from A2's :mod:`~budgets.allocation.mes` engine to an :class:`Outcome`."""
-    try:
-        from budgets.allocation import mes
-    except ImportError as exc:  # pragma: no cover - only while mes.py is being written
-        raise NotImplementedError("the mes rules are not available yet") from exc
+    from budgets.allocation import mes
 
     engine = mes.MesEngine(profile, tiebreaker)
     details: list[tuple[str, str]] = []
