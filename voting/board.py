@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from budgets.allocation.pabulib import write_pabulib
 from budgets.models import BudgetCycle, Envelope, PhaseKind
 from voting.models import Ballot, BallotLogEntry, CastRecord, TallyRun
-from voting.services import ballot_body, commitment, sequence_pending, verify_ballot_log
+from voting.services import (
+    ballot_body,
+    commitment,
+    last_log_entry,
+    sequence_pending,
+    verify_ballot_log,
+)
 from voting.tally import compute_tally, cycle_elections, frozen_ballots, rule_parameters
 
 
@@ -38,7 +44,7 @@ class BoardSummary:
 
 
 def board_summary(cycle: BudgetCycle) -> BoardSummary:
-    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").only("seq", "hash").first()
+    last = last_log_entry(cycle.pk)
     return BoardSummary(
         ballot_count=Ballot.objects.filter(cycle=cycle).count(),
         log_length=last.seq if last else 0,

@@ -12,7 +12,6 @@ from config.errors import DomainError
 from proposals.models import Proposal
 from voting.models import (
     Ballot,
-    BallotLogEntry,
     Certification,
     EnvelopeResult,
     PaperSheet,
@@ -20,7 +19,7 @@ from voting.models import (
     SheetStatus,
     TallyRun,
 )
-from voting.services import ballot_options, current_ballot_of, require_eligible
+from voting.services import ballot_options, current_ballot_of, last_log_entry, require_eligible
 
 
 @dataclass
@@ -94,7 +93,7 @@ def unreconciled_sheets(cycle: BudgetCycle) -> int:
 
 def voting_summary(cycle: BudgetCycle) -> dict[str, Any]:
     """Counts for staff pages: participations, log entries and head (no running totals)."""
-    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").first()
+    last = last_log_entry(cycle.pk)
     return {
         "participation_count": Participation.objects.filter(cycle=cycle).count(),
         "log_length": last.seq if last else 0,

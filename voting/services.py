@@ -167,6 +167,11 @@ def check_choices(
 # (verify_cycle, the tally, the published files) sequence with ``wait=True`` first.
 
 
+def last_log_entry(cycle_id: int) -> BallotLogEntry | None:
+    """The head of the cycle's ballot log, with only ``seq`` and ``hash`` read; None if empty."""
+    return BallotLogEntry.objects.filter(cycle_id=cycle_id).only("seq", "hash").order_by("-seq").first()
+
+
 def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
     """Chain every pending record of the cycle. The caller holds the sequencer lock, in a
     transaction: the queue rows are deleted with the entries written, or neither."""
@@ -175,7 +180,7 @@ def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
         return []
     PendingCast.objects.filter(record_id__in=queued).delete()
     records = list(CastRecord.objects.filter(pk__in=queued).order_by("pk"))
-    last = BallotLogEntry.objects.filter(cycle_id=cycle_id).only("seq", "hash").order_by("-seq").first()
+    last = last_log_entry(cycle_id)
     seq = last.seq if last else 0
     prev = last.hash if last else GENESIS
     entries = []
