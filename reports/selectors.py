@@ -98,15 +98,10 @@ class EnvelopeReport:
         return self.envelope.amount_cents - self.result.spent_cents if self.result else None
 
     @property
-    def funded_count(self) -> int:
-        return sum(1 for line in self.lines if line.is_funded)
-
-    @property
     def rule_label(self) -> str:
         """The rule this envelope was allocated with (it may differ from the cycle's)."""
         rule = (self.result.result or {}).get("rule", "") if self.result else ""
-        rule = rule or self.envelope.rule or self.envelope.cycle.rule
-        return str(Rule(rule).label) if rule in Rule.values else rule
+        return _rule_label(rule or self.envelope.effective_rule)
 
 
 @dataclass(frozen=True)
@@ -140,8 +135,7 @@ class CycleReport:
 
     @property
     def rule_label(self) -> str:
-        rule = self.tally_run.rule if self.tally_run else self.cycle.rule
-        return str(Rule(rule).label) if rule in Rule.values else rule
+        return _rule_label(self.tally_run.rule if self.tally_run else self.cycle.rule)
 
     @property
     def rule_parameters(self) -> list[tuple[str, str]]:
@@ -173,6 +167,11 @@ CRITERIA = {
         "tirage au sort reproductible, graine : tête du registre des bulletins"),
     "lexicographic project id": gettext_lazy("ordre des identifiants de projet"),
 }
+
+
+def _rule_label(rule: str) -> str:
+    """The French name of a known rule; an unknown one is shown as recorded."""
+    return str(Rule(rule).label) if rule in Rule.values else rule
 
 
 def _parameter_value(key: str, value: Any) -> str:
@@ -243,7 +242,7 @@ def cycle_report(cycle: BudgetCycle) -> CycleReport:
     """Everything the results page and the minutes show for ``cycle`` (read-only)."""
     envelopes = list(cycle.envelopes.select_related("commune").order_by("commune__name", "pk"))
     # Territory-wide envelope (no commune) last, communes in alphabetical order.
-    envelopes.sort(key=lambda e: (e.commune is None, e.commune.name if e.commune else e.name))
+    envelopes.sort(key=lambda e: (e.is_territory_wide, e.commune.name if e.commune else e.name))
     voting_phase = Phase.objects.filter(cycle=cycle, kind=PhaseKind.VOTING).first()
     head = (
         BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").values_list("hash", flat=True).first()
