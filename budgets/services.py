@@ -35,6 +35,14 @@ def require_phase_allows(cycle: BudgetCycle, action: policy.Action) -> Phase:
     return phase
 
 
+def _a_year_after(moment: datetime) -> datetime:
+    """The same day next year; 28 February after a 29 February."""
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:
+        return moment.replace(year=moment.year + 1, day=28)
+
+
 def close_voting(*, actor: Any, cycle: BudgetCycle) -> Phase:
     """End the voting phase now and open the results phase.
 
@@ -55,7 +63,7 @@ def close_voting(*, actor: Any, cycle: BudgetCycle) -> Phase:
         voting.save(update_fields=["ends_at"])
         results, _created = Phase.objects.get_or_create(
             cycle=cycle, kind=PhaseKind.RESULTS,
-            defaults={"starts_at": now, "ends_at": now.replace(year=now.year + 1)},
+            defaults={"starts_at": now, "ends_at": _a_year_after(now)},
         )
         if results.starts_at > now:
             results.starts_at = now
