@@ -75,7 +75,6 @@ class Profile:
     # Per distinct ballot ("group"):
     multiplicity: tuple[int, ...]
     group_projects: tuple[tuple[int, ...], ...]  # projects with a non-zero score, by index
-    group_scores: tuple[tuple[int, ...], ...]  # parallel to group_projects
     # Per project:
     supporters: tuple[tuple[int, ...], ...]  # groups with utility > 0
     supporter_utilities: tuple[tuple[int, ...], ...]  # parallel to supporters
@@ -92,10 +91,6 @@ class Profile:
     @property
     def num_projects(self) -> int:
         return len(self.project_ids)
-
-    def index(self, project_id: str) -> int:
-        """Index of a project id (ValueError if unknown)."""
-        return self.project_ids.index(project_id)
 
 
 def build_profile(
@@ -138,10 +133,6 @@ def build_profile(
             approved[key] = approved.get(key, 0) + count
         multiplicity = list(approved.values())
         group_projects = list(approved)
-        ones: dict[int, tuple[int, ...]] = {}
-        group_scores = [
-            ones.get(len(k)) or ones.setdefault(len(k), (1,) * len(k)) for k in group_projects
-        ]
         appends = [lst.append for lst in supporters]
         for g, (projs, count) in enumerate(approved.items()):
             for i in projs:
@@ -174,16 +165,14 @@ def build_profile(
             groups[form] = groups.get(form, 0) + count
         multiplicity = list(groups.values())
         group_projects = [f[0] for f in groups]
-        group_scores = [f[1] for f in groups]
         sup_util = [[] for _ in range(n)]
         for g, ((projs, svals), count) in enumerate(groups.items()):
             for i, s in zip(projs, svals, strict=True):
                 scores[i] += s * count
-                u = costs[i] * s if use_cost else s
-                if u > 0:
+                if s > 0:  # cost utilities were refused above: the utility is the score
                     supporters[i].append(g)
-                    sup_util[i].append(u)
-                    total[i] += u * count
+                    sup_util[i].append(s)
+                    total[i] += s * count
     return Profile(
         budget=election.budget,
         project_ids=ids,
@@ -193,7 +182,6 @@ def build_profile(
         borda=borda,
         multiplicity=tuple(multiplicity),
         group_projects=tuple(group_projects),
-        group_scores=tuple(group_scores),
         supporters=tuple(tuple(s) for s in supporters),
         supporter_utilities=tuple(tuple(u) for u in sup_util),
         votes=tuple(votes),
