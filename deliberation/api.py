@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import PinsAPIView, error_responses, get_or_404
-from deliberation.models import Comment
 from deliberation.services import MAX_COMMENT_LENGTH, post_comment
 from proposals.models import Proposal
+from proposals.selectors import visible_comments
 
 
 class CommentOut(serializers.Serializer[Any]):
@@ -52,9 +52,7 @@ class ProposalCommentsView(PinsAPIView):
 
     def get(self, request: Request, pk: int) -> Response:
         proposal = self.get_proposal(pk)
-        comments = (Comment.objects.filter(proposal=proposal, is_hidden=False)
-                    .select_related("author__commune").order_by("created_at", "pk"))
-        page = self.paginate_queryset(comments)
+        page = self.paginate_queryset(visible_comments(proposal))
         return self.get_paginated_response(CommentOut(page, many=True).data)
 
     def post(self, request: Request, pk: int) -> Response:
