@@ -83,9 +83,10 @@ def greedy(
     }
     tie_breaks: list[TieBreak] = []
     candidates = [i for i in range(n) if i not in chosen and profile.fundable[i]]
-    keyed = sorted(candidates, key=lambda i: (_density(profile, i, key), tiebreaker.rank[i]))
+    density = {i: _density(profile, i, key) for i in candidates}
+    keyed = sorted(candidates, key=lambda i: (density[i], tiebreaker.rank[i]))
     stopped = False
-    for _, group_iter in groupby(keyed, key=lambda i: _density(profile, i, key)):
+    for _, group_iter in groupby(keyed, key=density.__getitem__):
         group = list(group_iter)
         if stopped:
             for i in group:
