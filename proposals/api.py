@@ -85,7 +85,8 @@ class ReviewOut(serializers.Serializer[Any]):
 
 
 def proposals_queryset() -> QuerySet[Proposal]:
-    return Proposal.objects.select_related("cycle", "envelope", "commune", "author").order_by(
+    """With every relation ``ProposalOut`` reads (``public_name`` reads the author's commune)."""
+    return Proposal.objects.select_related("cycle", "envelope", "commune", "author__commune").order_by(
         "title", "pk"
     )
 

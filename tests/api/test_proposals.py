@@ -6,7 +6,7 @@ from budgets.models import BudgetCycle, Envelope, PhaseKind
 from proposals.models import Proposal, ProposalStatus, Review
 from territory.models import District
 from tests.api.support import assert_api_error, client_for
-from tests.builders import build_world, make_proposal, set_phase
+from tests.builders import build_world, make_proposal, make_user, set_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +169,20 @@ def test_list_runs_a_bounded_number_of_queries(django_assert_max_num_queries):
         response = client_for().get(URL)
 
     assert response.json()["count"] == 12
+
+
+def test_list_reads_authors_without_a_display_name_in_a_bounded_number_of_queries(
+    django_assert_max_num_queries,
+):
+    world = build_world()
+    for index in range(12):
+        author = make_user(f"author{index}@example.org", commune=world.cenon)
+        make_proposal(world, title=f"Projet {index:02d}", author=author)
+
+    with django_assert_max_num_queries(4):
+        response = client_for().get(URL)
+
+    assert {p["author_name"] for p in response.json()["results"]} == {"Habitant·e de Cenon"}
 
 
 def test_proposal_detail_and_unknown_proposal():
