@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
@@ -12,7 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets import policy
-from budgets.models import BudgetCycle, Envelope, Phase
+from budgets.models import BudgetCycle, Phase
+from budgets.selectors import cycles_with_timeline
 from budgets.services import current_phase_of
 from config.api import PinsViewSet, error_responses, get_or_404
 
@@ -68,11 +69,8 @@ class CycleDetailOut(CycleSummaryOut):
 
 
 def cycles_queryset() -> QuerySet[BudgetCycle]:
-    """Cycles with their phases and envelopes prefetched (a bounded number of queries)."""
-    return BudgetCycle.objects.prefetch_related(
-        Prefetch("phases", queryset=Phase.objects.order_by("starts_at")),
-        Prefetch("envelopes", queryset=Envelope.objects.select_related("commune")),
-    ).order_by("-created_at", "slug")
+    """Cycles, newest first, with their phases and envelopes prefetched (three queries)."""
+    return cycles_with_timeline().order_by("-created_at", "slug")
 
 
 @extend_schema_view(

@@ -53,7 +53,9 @@ def _overview(cycle: BudgetCycle, now: datetime) -> CycleOverview:
                          allowed=allowed)
 
 
-def _cycles() -> QuerySet[BudgetCycle]:
+def cycles_with_timeline() -> QuerySet[BudgetCycle]:
+    """Cycles with their phases (by start) and envelopes (with communes) prefetched:
+    three queries for any number of cycles. The pages and the API read cycles this way."""
     return BudgetCycle.objects.prefetch_related(
         Prefetch("phases", queryset=Phase.objects.order_by("starts_at")),
         Prefetch("envelopes", queryset=Envelope.objects.select_related("commune")),
@@ -63,12 +65,12 @@ def _cycles() -> QuerySet[BudgetCycle]:
 def list_cycle_overviews(now: datetime | None = None) -> list[CycleOverview]:
     """Every cycle, newest first, with its phases and envelopes (three queries)."""
     now = now or timezone.now()
-    return [_overview(c, now) for c in _cycles().order_by("-created_at")]
+    return [_overview(c, now) for c in cycles_with_timeline().order_by("-created_at")]
 
 
 def get_cycle_overview(slug: str, now: datetime | None = None) -> CycleOverview | None:
     """One cycle by slug (three queries), or None."""
-    cycle = _cycles().filter(slug=slug).first()
+    cycle = cycles_with_timeline().filter(slug=slug).first()
     return _overview(cycle, now or timezone.now()) if cycle else None
 
 
