@@ -175,11 +175,11 @@ def last_log_entry(cycle_id: int) -> BallotLogEntry | None:
 def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
     """Chain every pending record of the cycle. The caller holds the sequencer lock, in a
     transaction: the queue rows are deleted with the entries written, or neither."""
-    queued = list(PendingCast.objects.filter(cycle_id=cycle_id).values_list("record_id", flat=True))
-    if not queued:
-        return []
-    PendingCast.objects.filter(record_id__in=queued).delete()
+    queued = PendingCast.objects.filter(cycle_id=cycle_id).values("record_id")
     records = list(CastRecord.objects.filter(pk__in=queued).order_by("pk"))
+    if not records:
+        return []
+    PendingCast.objects.filter(record_id__in=[record.pk for record in records]).delete()
     last = last_log_entry(cycle_id)
     seq = last.seq if last else 0
     prev = last.hash if last else GENESIS
