@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -37,13 +38,26 @@ def _client_key(request: HttpRequest) -> str:
     return "ip" + request.META.get("REMOTE_ADDR", "?")
 
 
+def html_write_rate() -> tuple[int, int]:
+    """``settings.HTML_WRITE_RATE`` ("count/seconds", both positive integers) as a pair;
+    ImproperlyConfigured naming the setting and the value otherwise."""
+    text = str(settings.HTML_WRITE_RATE)
+    count, slash, seconds = text.strip().partition("/")
+    if not (slash and count.isdecimal() and seconds.isdecimal() and int(count) > 0
+            and int(seconds) > 0):
+        raise ImproperlyConfigured(
+            f"HTML_WRITE_RATE must be 'count/seconds' with positive integers (e.g. '30/60'), "
+            f"not {text!r}")
+    return int(count), int(seconds)
+
+
 def limit_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse POSTs beyond HTML_WRITE_RATE ("count/seconds") per client with a 429 page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST":
-            count, seconds = (int(x) for x in settings.HTML_WRITE_RATE.split("/"))
+            count, seconds = html_write_rate()
             window = int(time.time()) // seconds
             key = f"html-writes:{_client_key(request)}:{window}"
             cache.add(key, 0, seconds)
