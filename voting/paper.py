@@ -390,15 +390,16 @@ def facilitated_communes(user: Any, cycle: BudgetCycle) -> list[Commune]:
     return [c for c in cycle_communes(cycle) if has_role(user, Role.FACILITATOR, c)]
 
 
-def event_sheets(event: InPersonEvent) -> list[SheetRow]:
-    """The event's sheets with each keying's choices resolved to proposals (bounded queries)."""
-    options = {p.pk: p for p in paper_options(event)}
+def event_sheets(event: InPersonEvent, options: list[Proposal] | None = None) -> list[SheetRow]:
+    """The event's sheets with each keying's choices resolved to proposals (bounded queries).
+    ``options``: the event's ``paper_options`` when the caller has them already."""
+    by_id = {p.pk: p for p in (paper_options(event) if options is None else options)}
     rows = []
     for sheet in event.sheets.prefetch_related("keyings__keyed_by"):
         keyings = []
         for keying in sheet.keyings.all():
-            lines = [(options[int(pid)], points) for pid, points in keying.choices.items()
-                     if int(pid) in options]
+            lines = [(by_id[int(pid)], points) for pid, points in keying.choices.items()
+                     if int(pid) in by_id]
             keyings.append((keying, lines))
         rows.append(SheetRow(sheet=sheet, keyings=keyings))
     return rows

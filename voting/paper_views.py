@@ -71,8 +71,9 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _event_for(request: HttpRequest, slug: str, event_id: int) -> InPersonEvent:
-    event = get_object_or_404(InPersonEvent.objects.select_related("cycle", "commune"),
-                              pk=event_id, cycle__slug=slug)
+    # The cycle's envelopes are read once: the options, the page and the keying check use them.
+    event = get_object_or_404(InPersonEvent.objects.select_related("cycle", "commune")
+                              .prefetch_related("cycle__envelopes"), pk=event_id, cycle__slug=slug)
     paper.require_facilitator(request.user, event.commune)
     return event
 
@@ -92,7 +93,7 @@ def _render_event(request: HttpRequest, event: InPersonEvent, *, status: int = 2
             proposal=proposal, is_checked=str(proposal.pk) in checked,
             value=posted.get(f"points-{proposal.pk}", "") if posted is not None else "",
         ))
-    rows = paper.event_sheets(event)
+    rows = paper.event_sheets(event, options)
     return render(request, "voting/paper/event_detail.html", {
         "cycle": event.cycle, "event": event, "phase": current_phase_of(event.cycle),
         "groups": sorted(groups.values(), key=lambda g: (g.envelope.commune_id is None,

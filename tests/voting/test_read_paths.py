@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from budgets.models import PhaseKind
 from budgets.services import close_voting
 from tests.builders import build_world, make_proposal
+from tests.voting.test_paper_http import paper_world
+from voting import paper
 from voting.board import verify_cycle
 from voting.services import cast_ballot
 from voting.tally import run_tally
@@ -65,3 +67,18 @@ def test_verify_cycle_walks_the_ballot_log_once_per_check_even_with_a_stored_tal
     walks = [sql for sql in statements_on(captured, "voting_ballotlogentry") if "ORDER BY" in sql
              and '"seq" ASC' in sql]
     assert len(walks) == 2
+
+
+def test_the_paper_event_page_reads_the_envelopes_and_the_options_once(client):
+    world = paper_world()
+    paper.key_paper_sheet(facilitator=world.facilitator, event=world.event, number=1,
+                          choices={world.a.pk: 1})
+    client.force_login(world.facilitator)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(world.url)
+
+    assert response.status_code == 200
+    assert "Jardin partagé" in response.content.decode()
+    assert len(statements_on(captured, "budgets_envelope")) == 1
+    assert len(statements_on(captured, "proposals_proposal")) == 1
