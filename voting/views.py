@@ -21,10 +21,16 @@ from voting.services import cast_ballot
 from voting.tally import certification_status, certify_result, run_tally
 
 
+def _cycle_with_envelopes(slug: str) -> BudgetCycle:
+    """The cycle with its envelopes read once (eligibility, the page and the cast use them);
+    never its phases: ``cast_ballot`` re-reads those under its lock."""
+    return get_object_or_404(BudgetCycle.objects.prefetch_related("envelopes"), slug=slug)
+
+
 @login_required
 @limit_writes
 def ballot_cast(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle = get_object_or_404(BudgetCycle, slug=slug)
+    cycle = _cycle_with_envelopes(slug)
     page = selectors.ballot_page(cycle, request.user)
     problems: list[str] = []
     if request.method == "POST":
@@ -46,7 +52,7 @@ def ballot_cast(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def receipt(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle = get_object_or_404(BudgetCycle, slug=slug)
+    cycle = _cycle_with_envelopes(slug)
     page = selectors.ballot_page(cycle, request.user)
     return render(request, "voting/receipt.html", {"cycle": cycle, "page": page})
 

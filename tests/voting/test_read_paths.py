@@ -10,6 +10,7 @@ from tests.builders import build_world, make_proposal
 from tests.voting.test_paper_http import paper_world
 from voting import paper
 from voting.board import verify_cycle
+from voting.models import Ballot
 from voting.services import cast_ballot
 from voting.tally import run_tally
 
@@ -82,3 +83,16 @@ def test_the_paper_event_page_reads_the_envelopes_and_the_options_once(client):
     assert "Jardin partagé" in response.content.decode()
     assert len(statements_on(captured, "budgets_envelope")) == 1
     assert len(statements_on(captured, "proposals_proposal")) == 1
+
+
+def test_casting_from_the_ballot_page_reads_the_cycles_envelopes_once(client):
+    world = build_world(phase=PhaseKind.VOTING)
+    proposal = make_proposal(world)
+    client.force_login(world.resident)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/vote/bp-test/", {"choices": [proposal.pk]})
+
+    assert response.status_code == 302
+    assert Ballot.objects.get().choices.get().proposal_id == proposal.pk
+    assert len(statements_on(captured, "budgets_envelope")) == 1
