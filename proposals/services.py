@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from budgets.models import BudgetCycle, Envelope
+from budgets.money import format_amount
 from budgets.policy import Action
 from budgets.roles import Role, has_role
 from budgets.services import require_phase_allows
@@ -58,7 +59,7 @@ def submit_proposal(
     elif estimated_cost_cents > min(MAX_COST_CENTS, envelope.amount_cents):
         errors["estimated_cost_cents"] = _(
             "Le coût estimé dépasse le montant de l’enveloppe (%(amount)s €)."
-        ) % {"amount": f"{envelope.amount_cents / 100:,.0f}".replace(",", " ")}
+        ) % {"amount": format_amount(envelope.amount_cents)}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -92,6 +92,18 @@ def test_submit_proposal_accepts_the_envelope_amount_but_not_one_cent_more():
 
 
 @pytest.mark.django_db
+def test_the_refusal_over_the_envelope_names_its_amount_to_the_cent():
+    world = build_world()
+    envelope = world.cenon_envelope
+    envelope.amount_cents = 2_500_50
+    envelope.save(update_fields=["amount_cents"])
+    with pytest.raises(ValidationError) as info:
+        submit(world, estimated_cost_cents=2_500_51)
+    assert info.value.message_dict["estimated_cost_cents"] == [
+        "Le coût estimé dépasse le montant de l’enveloppe (2\u202f500,50 €)."]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("phase", ["submission", "review"])
 def test_review_proposal_records_a_feasible_decision_and_an_audit_event(phase):
     world = build_world(phase=phase)
