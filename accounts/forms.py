@@ -91,6 +91,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["district"]
-        field.queryset = District.objects.filter(commune_id=user.commune_id)  # type: ignore[attr-defined]
+        field.queryset = District.objects.filter(  # type: ignore[attr-defined]
+            commune_id=user.commune_id).select_related("commune")
         if user.birth_date is not None:
             self.fields["birth_date"].disabled = True

@@ -3,7 +3,10 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from territory.models import District
 from tests.builders import build_world
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +57,16 @@ def test_a_district_of_another_commune_is_refused(client):
 def test_anonymous_visitors_are_sent_to_login(client):
     build_world()
     assert client.get("/comptes/profil/").status_code == 302
+
+
+def test_the_profile_page_lists_many_districts_in_as_many_queries_as_one(client):
+    w = build_world()
+    client.force_login(w.resident)
+    with CaptureQueriesContext(connection) as one_district:
+        client.get("/comptes/profil/")
+    for index in range(8):
+        District.objects.create(commune=w.cenon, name=f"Quartier {index}", slug=f"q{index}")
+    with CaptureQueriesContext(connection) as nine_districts:
+        page = client.get("/comptes/profil/").content.decode()
+    assert len(nine_districts.captured_queries) == len(one_district.captured_queries)
+    assert "Quartier 7 (Cenon)" in page
