@@ -12,6 +12,9 @@ from territory.models import Commune, District
 
 
 class DistrictChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A district shown with its commune (``Palmer (Cenon)``); give it a queryset that
+    joins the commune. Proposal forms use it too."""
+
     def label_from_instance(self, obj: District) -> str:
         return f"{obj.name} ({obj.commune.name})"
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import DistrictChoiceField
 from budgets.models import BudgetCycle, Envelope
 from budgets.money import format_amount, format_euros
 from proposals.models import Category, Proposal, ProposalStatus, ReviewDecision
@@ -62,11 +63,6 @@ class EurosField(forms.CharField):
 class EnvelopeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Envelope) -> str:
         return f"{obj.name} ({format_euros(obj.amount_cents)})"
-
-
-class DistrictChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: District) -> str:
-        return f"{obj.name} ({obj.commune.name})"
 
 
 class ProposalFilterForm(forms.Form):
