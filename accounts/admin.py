@@ -8,6 +8,7 @@ from accounts.models import User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "display_name", "commune", "is_verified", "is_staff"]
+    list_select_related = ["commune"]  # nullable: the default select_related() skips it
     list_filter = ["commune", "is_verified", "is_staff", "is_superuser"]
     search_fields = ["email", "display_name"]
     fieldsets = (

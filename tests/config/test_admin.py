@@ -2,10 +2,12 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from tests.builders import build_world, make_proposal
+from tests.builders import build_world, make_proposal, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +32,18 @@ def test_admin_changelists_open_for_a_superuser(client):
     for model in admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_the_user_changelist_runs_as_many_queries_for_many_users_as_for_few(client):
+    world = build_world()
+    superuser = User.objects.create_superuser(email="root@example.org", password="x-pass-42")
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_changelist")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for index in range(10):
+        make_user(f"habitant{index}@example.org", commune=world.floirac)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "habitant9@example.org" in page
