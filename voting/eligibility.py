@@ -238,6 +238,8 @@ def import_eligibility_list(*, actor: Any, cycle: BudgetCycle, commune: Commune,
     """
     if not is_administrator(actor):
         raise NotAllowed(_("Seul un administrateur peut importer une liste de votants."))
+    if commune.pk not in {c.pk for c in cycle_communes(cycle)}:
+        raise NotEligible(_("Cette commune ne participe pas à ce budget."))
     now = timezone.now()
     report = ImportReport(batch=f"{commune.slug}-{now:%Y%m%d-%H%M%S}")
     sample = csv_text[:2048]

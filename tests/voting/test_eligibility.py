@@ -165,3 +165,14 @@ def test_unverified_accounts_may_not_comment_when_the_cycle_says_so():
     w.resident.is_verified = True
     w.resident.save()
     post_comment(author=w.resident, proposal=w.bench, body="Bonne idée")
+
+
+def test_a_voters_list_for_a_commune_outside_the_cycle_is_refused():
+    from territory.models import Commune
+
+    w = world()
+    elsewhere = Commune.objects.create(name="Bordeaux", slug="bordeaux")
+    with pytest.raises(NotEligible, match="ne participe pas"):
+        import_eligibility_list(actor=w.admin, cycle=w.cycle, commune=elsewhere,
+                                csv_text="identifiant\nA-1\n")
+    assert EligibilityEntry.objects.count() == 0
