@@ -53,9 +53,10 @@ class UtilityChoice(models.TextChoices):
 
 
 class PhaseKind(models.TextChoices):
+    INFORMATION = PolicyPhaseKind.INFORMATION.value, _("Information")
     SUBMISSION = PolicyPhaseKind.SUBMISSION.value, _("Dépôt des propositions")
     REVIEW = PolicyPhaseKind.REVIEW.value, _("Analyse de faisabilité")
-    DELIBERATION = PolicyPhaseKind.DELIBERATION.value, _("Débat")
+    DELIBERATION = PolicyPhaseKind.DELIBERATION.value, _("Débat et soutiens")
     VOTING = PolicyPhaseKind.VOTING.value, _("Vote")
     RESULTS = PolicyPhaseKind.RESULTS.value, _("Dépouillement et résultats")
     IMPLEMENTATION = PolicyPhaseKind.IMPLEMENTATION.value, _("Réalisation")
@@ -114,6 +115,11 @@ class BudgetCycle(models.Model):
     threshold_percent = models.PositiveSmallIntegerField(
         _("seuil de voix (% des votants)"), default=0,
         help_text=_("Un projet soutenu par moins de ce pourcentage des votants n’est pas financé. 0 : aucun."),
+    )
+    supports_threshold = models.PositiveIntegerField(
+        _("soutiens requis pour être soumis au vote"), default=0,
+        help_text=_("Une proposition recevable qui réunit moins de soutiens n’est pas retenue "
+                    "pour le vote. 0 : toutes les propositions recevables sont soumises au vote."),
     )
     certification_quorum = models.PositiveSmallIntegerField(
         _("signatures requises pour certifier"), default=1

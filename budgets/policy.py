@@ -13,32 +13,47 @@ from typing import Protocol, TypeVar
 
 
 class PhaseKind(StrEnum):
+    INFORMATION = "information"
     SUBMISSION = "submission"
     REVIEW = "review"
-    DELIBERATION = "deliberation"
+    DELIBERATION = "deliberation"  # debate and supports
     VOTING = "voting"
     RESULTS = "results"
     IMPLEMENTATION = "implementation"
 
 
 class Action(StrEnum):
-    SUBMIT = "submit"
-    COMMENT = "comment"
-    SUPPORT = "support"
-    REVIEW = "review"
+    SUBMIT = "submit"                # file a proposal (or a draft)
+    EDIT_PROPOSAL = "edit_proposal"  # an author (or co-author) edits their proposal
+    COMMENT = "comment"              # post, edit or delete one's own comment
+    REACT = "react"                  # up/down reaction on a comment
+    FLAG = "flag"                    # report a comment to the moderators
+    SUPPORT = "support"              # support a proposal (supports threshold)
+    REVIEW = "review"                # feasibility review, validated cost
+    MERGE = "merge"                  # merge duplicate proposals
+    DRAW_UP_BALLOT = "draw_up_ballot"  # apply the supports threshold: on the ballot or not
     VOTE = "vote"
     TALLY = "tally"
     CERTIFY = "certify"
-    PUBLISH = "publish"
+    PUBLISH = "publish"              # publish results and commune decision reports
+    TRACK = "track"                  # implementation status and milestones
 
 
+# Moderation and in-person workshops are not in this table: a moderator may hide a
+# comment, and a facilitator record a workshop, whatever the phase.
 ALLOWED_ACTIONS: dict[PhaseKind, frozenset[Action]] = {
-    PhaseKind.SUBMISSION: frozenset({Action.SUBMIT, Action.COMMENT, Action.SUPPORT, Action.REVIEW}),
-    PhaseKind.REVIEW: frozenset({Action.REVIEW, Action.COMMENT, Action.SUPPORT}),
-    PhaseKind.DELIBERATION: frozenset({Action.COMMENT, Action.SUPPORT}),
-    PhaseKind.VOTING: frozenset({Action.VOTE, Action.COMMENT}),
-    PhaseKind.RESULTS: frozenset({Action.TALLY, Action.CERTIFY, Action.PUBLISH, Action.COMMENT}),
-    PhaseKind.IMPLEMENTATION: frozenset({Action.PUBLISH, Action.COMMENT}),
+    PhaseKind.INFORMATION: frozenset({Action.COMMENT, Action.REACT, Action.FLAG}),
+    PhaseKind.SUBMISSION: frozenset({Action.SUBMIT, Action.EDIT_PROPOSAL, Action.COMMENT,
+                                     Action.REACT, Action.FLAG, Action.REVIEW, Action.MERGE}),
+    PhaseKind.REVIEW: frozenset({Action.REVIEW, Action.MERGE, Action.COMMENT, Action.REACT,
+                                 Action.FLAG}),
+    PhaseKind.DELIBERATION: frozenset({Action.SUPPORT, Action.COMMENT, Action.REACT, Action.FLAG,
+                                       Action.DRAW_UP_BALLOT}),
+    PhaseKind.VOTING: frozenset({Action.VOTE, Action.COMMENT, Action.REACT, Action.FLAG}),
+    PhaseKind.RESULTS: frozenset({Action.TALLY, Action.CERTIFY, Action.PUBLISH, Action.COMMENT,
+                                  Action.REACT, Action.FLAG}),
+    PhaseKind.IMPLEMENTATION: frozenset({Action.PUBLISH, Action.TRACK, Action.COMMENT,
+                                         Action.REACT, Action.FLAG}),
 }
 
 

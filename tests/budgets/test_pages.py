@@ -62,7 +62,7 @@ def test_home_says_when_no_phase_is_open_and_names_the_next_one(client):
     build_world(phase=None)
     page = client.get("/").content.decode()
     assert "Aucune phase en cours." in page
-    assert "Prochaine étape : Dépôt des propositions" in page
+    assert "Prochaine étape : Information" in page
 
 
 @pytest.mark.django_db
