@@ -84,7 +84,7 @@ messages_ensure() {
     done < <(find "$ROOT" -path "$VENV" -prune -o -name '*.po' -print)
     if [ "$missing" -eq 1 ]; then
         apt_ensure gettext
-        (cd "$ROOT" && "$PY" manage.py compilemessages -v0 --ignore=.venv)
+        (cd "$ROOT" && DEBUG=1 "$PY" manage.py compilemessages -v0 --ignore=.venv)
     fi
 }
 
