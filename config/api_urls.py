@@ -7,6 +7,13 @@ from accounts.api import ObtainTokenView
 from budgets.api import CycleViewSet
 from config.api import unknown_endpoint
 from deliberation.api import ProposalCommentsView
+from implementation.api import (
+    CommuneReportPublishView,
+    CommuneReportsView,
+    CommuneReportView,
+    CycleTrackingView,
+    ProposalMilestonesView,
+)
 from proposals.api import CycleProposalsView, ProposalViewSet
 from voting.api import CycleBallotView
 
@@ -21,6 +28,16 @@ urlpatterns = [
     path("cycles/<slug:slug>/proposals/", CycleProposalsView.as_view(), name="cycle-proposals"),
     path("cycles/<slug:slug>/ballot/", CycleBallotView.as_view(), name="cycle-ballot"),
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
+    path("cycles/<slug:slug>/commune-reports/", CommuneReportsView.as_view(),
+         name="cycle-commune-reports"),
+    path("cycles/<slug:slug>/commune-reports/<slug:commune>/", CommuneReportView.as_view(),
+         name="cycle-commune-report"),
+    path("cycles/<slug:slug>/commune-reports/<slug:commune>/publish/",
+         CommuneReportPublishView.as_view(), name="cycle-commune-report-publish"),
+    path("cycles/<slug:slug>/implementation/", CycleTrackingView.as_view(),
+         name="cycle-implementation"),
+    path("proposals/<int:pk>/milestones/", ProposalMilestonesView.as_view(),
+         name="proposal-milestones"),
     *router.urls,
     # Last: any other path under /api/v1/ answers a 404 in the API error shape, not HTML.
     re_path(r"^(?P<path>.*)$", unknown_endpoint, name="unknown"),
