@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "deliberation",
     "voting",
     "reports",
+    "opendata",
     "implementation",
 ]
 

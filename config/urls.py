@@ -12,6 +12,7 @@ urlpatterns = [
     path("vote/", include("voting.urls")),
     path("rapports/", include("reports.urls")),
     path("donnees-ouvertes/", include("opendata.urls")),
+    path("donnees-ouvertes/", include("opendata.urls")),
     path("", include("implementation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -12,7 +12,14 @@ Guarantees:
   that they agree;
 - the results are those of the *current* ``TallyRun`` (``is_current``); signatures on a
   superseded run are not counted;
-- ``quorum_met`` is ``len(certifications) >= cycle.certification_quorum``.
+- ``quorum_met`` is ``len(certifications) >= cycle.certification_quorum``;
+- ``is_published`` says whether the results are public (``voting.publication``): until then
+  only the staff and the committee may read them, as a preview marked "non publié";
+- ``comparisons`` (per envelope) are the same ballots under other rules, for information:
+  never the official result.
+
+``results_published(cycle)`` and ``is_certified(run)`` are re-exported from
+``voting.publication`` for the apps above voting (commune reports, open data).
 """
 
 from __future__ import annotations
@@ -34,8 +41,12 @@ from voting.models import (
     EnvelopeResult,
     Participation,
     ResultLine,
+    ResultPublication,
     TallyRun,
 )
+from voting.publication import is_certified, results_published
+
+__all__ = ["cycle_report", "current_tally_run", "is_certified", "results_published"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,22 @@ def certifier_name(user: Any) -> str:
 
 
 @dataclass(frozen=True)
+class ComparisonView:
+    """The envelope's ballots under another rule: what it would fund (not the result)."""
+
+    rule: str
+    rule_label: str
+    funded: list[str]
+    spent_cents: int
+    added: list[str]    # funded by this rule, not by the official result
+    dropped: list[str]  # funded by the official result, not by this rule
+
+    @property
+    def same_as_official(self) -> bool:
+        return not self.added and not self.dropped
+
+
+@dataclass(frozen=True)
 class EnvelopeReport:
     envelope: Envelope
     result: EnvelopeResult | None
@@ -96,6 +123,25 @@ class EnvelopeReport:
     @property
     def remaining_cents(self) -> int | None:
         return self.envelope.amount_cents - self.result.spent_cents if self.result else None
+
+    @property
+    def comparisons(self) -> list[ComparisonView]:
+        """The stored other-rule outcomes of this envelope, with proposal titles."""
+        if self.result is None:
+            return []
+        titles = {line.proposal_id: line.proposal.title for line in self.lines}
+        official = {line.proposal_id for line in self.lines if line.is_funded}
+        views = []
+        for row in self.result.comparisons or []:
+            selected = [int(pid) for pid in row.get("selected", [])]
+            views.append(ComparisonView(
+                rule=row.get("rule", ""), rule_label=_rule_label(row.get("rule", "")),
+                funded=[titles.get(pid, str(pid)) for pid in selected],
+                spent_cents=int(row.get("spent", 0)),
+                added=sorted(titles.get(pid, str(pid)) for pid in set(selected) - official),
+                dropped=sorted(titles.get(pid, str(pid)) for pid in official - set(selected)),
+            ))
+        return views
 
     @property
     def rule_label(self) -> str:
@@ -115,6 +161,16 @@ class CycleReport:
     envelopes: list[EnvelopeReport]
     certifications: list[Certification]
     quorum: int
+    publication: ResultPublication | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return (self.publication is not None and self.tally_run is not None
+                and self.publication.tally_run_id == self.tally_run.pk)
+
+    @property
+    def has_comparisons(self) -> bool:
+        return any(e.result is not None and e.result.comparisons for e in self.envelopes)
 
     @property
     def certifiers(self) -> list[Certifier]:
@@ -268,4 +324,5 @@ def cycle_report(cycle: BudgetCycle) -> CycleReport:
         envelopes=reports,
         certifications=list(run.certifications.all()) if run else [],
         quorum=cycle.certification_quorum,
+        publication=ResultPublication.objects.filter(cycle=cycle).first() if run else None,
     )

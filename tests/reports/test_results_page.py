@@ -19,12 +19,22 @@ from voting.models import (
     EnvelopeResult,
     Participation,
     ResultLine,
+    ResultPublication,
     TallyRun,
 )
+from voting.publication import publish_results
 from voting.services import cast_ballot
 from voting.tally import certify_result, run_tally
 
 BEFORE_TALLY = "Les résultats seront publiés après le dépouillement"
+BEFORE_PUBLICATION = "Les résultats seront publiés après leur certification"
+
+
+def published(built):
+    """Publish the builder's run as rows (the builder writes its run directly too)."""
+    ResultPublication.objects.create(cycle=built.world.cycle, tally_run=built.tally_run,
+                                     published_at=timezone.now(), published_by=built.world.admin)
+    return built
 
 
 def results_url(cycle) -> str:
@@ -53,7 +63,7 @@ def test_before_the_vote_the_page_also_waits_for_the_count(client):
 
 @pytest.mark.django_db
 def test_anonymous_visitor_can_read_the_results_page(client):
-    built = build_results_world()
+    built = published(build_results_world())
     response = client.get(results_url(built.world.cycle))
     assert response.status_code == 200
     assert BEFORE_TALLY not in response.content.decode()
@@ -68,7 +78,7 @@ def test_unknown_cycle_gives_not_found(client):
 
 @pytest.mark.django_db
 def test_participation_figures_shown_equal_the_database(client):
-    built = build_results_world()
+    built = published(build_results_world())
     cycle = built.world.cycle
     tables, texts = read_page(client.get(results_url(cycle)).content.decode())
     participations = Participation.objects.filter(cycle=cycle)
@@ -89,7 +99,7 @@ def test_participation_figures_shown_equal_the_database(client):
 
 @pytest.mark.django_db
 def test_each_envelope_table_shows_the_votes_costs_and_funding_of_the_database(client):
-    built = build_results_world()
+    built = published(build_results_world())
     cycle = built.world.cycle
     tables, texts = read_page(client.get(results_url(cycle)).content.decode())
     results = EnvelopeResult.objects.filter(tally_run=built.tally_run).select_related("envelope")
@@ -113,7 +123,7 @@ def test_each_envelope_table_shows_the_votes_costs_and_funding_of_the_database(c
 
 @pytest.mark.django_db
 def test_the_page_shows_tie_breaks_fingerprint_and_certifiers(client):
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     html = client.get(results_url(built.world.cycle)).content.decode()
     _tables, texts = read_page(html)
     assert texts["fingerprint"] == built.tally_run.fingerprint
@@ -131,7 +141,9 @@ def test_the_page_shows_tie_breaks_fingerprint_and_certifiers(client):
 @pytest.mark.django_db
 def test_below_the_quorum_the_result_is_shown_as_awaiting_certification(client):
     built = build_results_world(certifier_keys=("committee_member",), quorum=2)
+    client.force_login(built.world.second_committee_member)  # a preview: not published
     _tables, texts = read_page(client.get(results_url(built.world.cycle)).content.decode())
+    assert texts["preview-banner"].startswith("Aperçu : ces résultats ne sont pas publiés.")
     assert texts["certification-status"].startswith("Résultat provisoire")
     assert "1 signature(s) sur 2" in texts["certification-status"]
 
@@ -149,6 +161,7 @@ def test_a_superseded_run_and_its_signatures_are_not_shown(client):
     report = cycle_report(old.cycle)
     assert report.tally_run == new
     assert report.certifications == [] and not report.quorum_met
+    client.force_login(built.world.admin)
     html = client.get(results_url(old.cycle)).content.decode()
     assert "1" * 64 in html and old.fingerprint not in html
     assert "Claire Martin" not in html
@@ -156,7 +169,7 @@ def test_a_superseded_run_and_its_signatures_are_not_shown(client):
 
 @pytest.mark.django_db
 def test_cycle_report_runs_a_bounded_number_of_queries():
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     cycle = built.world.cycle
     with CaptureQueriesContext(connection) as small:
         cycle_report(cycle)
@@ -178,7 +191,7 @@ def test_cycle_report_runs_a_bounded_number_of_queries():
 
 @pytest.mark.django_db
 def test_the_results_page_query_count_does_not_grow_with_the_data(client):
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     cycle = built.world.cycle
     client.force_login(built.world.publisher)
     with CaptureQueriesContext(connection) as small:
@@ -207,6 +220,7 @@ def test_figures_after_a_real_tally_and_certification_equal_the_database(client)
     set_phase(world.cycle, PhaseKind.RESULTS)
     run = run_tally(actor=world.admin, cycle=world.cycle)
     certify_result(member=world.committee_member, tally_run=run)
+    publish_results(actor=world.admin, cycle=world.cycle)
     tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
     assert to_int(texts["participation-total"]) == Participation.objects.filter(cycle=world.cycle).count() == 3
     assert texts["fingerprint"] == run.fingerprint
@@ -222,7 +236,7 @@ def test_figures_after_a_real_tally_and_certification_equal_the_database(client)
 
 @pytest.mark.django_db
 def test_a_certifier_without_a_name_is_shown_by_role_never_by_e_mail(client):
-    built = build_results_world(certifier_keys=("committee_member",))
+    built = published(build_results_world(certifier_keys=("committee_member",)))
     member = built.world.committee_member
     member.display_name = ""
     member.save(update_fields=["display_name"])
@@ -242,6 +256,7 @@ def test_a_lottery_tie_break_of_the_real_tally_is_explained_on_the_page(client):
     set_phase(world.cycle, PhaseKind.RESULTS)
     run = run_tally(actor=world.admin, cycle=world.cycle)
     [record] = run.envelope_results.get(envelope=world.cenon_envelope).tie_breaks
+    client.force_login(world.admin)  # the unpublished preview shows the same explanation
     _tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
     assert texts[f"tie-breaks-{world.cenon_envelope.pk}"] == (
         f"Égalité entre Bancs, Jardin : {record['winner']} passe en premier "
