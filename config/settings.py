@@ -71,6 +71,12 @@ if not SECRET_KEY:
 
 BALLOT_PSEUDONYM_KEY = os.environ.get("BALLOT_PSEUDONYM_KEY", "")
 
+# Signing the PDF minutes (PAdES, reports/signing.py): paths to a PEM private key and its
+# PEM certificate; the key's passphrase, if any, in PINS_SIGNING_PASSPHRASE. Unset: unsigned.
+PINS_SIGNING_KEY = os.environ.get("PINS_SIGNING_KEY", "")
+PINS_SIGNING_CERT = os.environ.get("PINS_SIGNING_CERT", "")
+PINS_SIGNING_PASSPHRASE = os.environ.get("PINS_SIGNING_PASSPHRASE", "")
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
