@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetCycle, Envelope
+from proposals.lifecycle import COSTED_STATUSES, Status
 from territory.models import Commune, District
 
 
@@ -22,9 +23,20 @@ class Category(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Déposée, en cours d’analyse")
-    FEASIBLE = "feasible", _("Recevable")
-    UNFEASIBLE = "unfeasible", _("Non recevable")
+    """The values of ``proposals.lifecycle.Status``, with their French labels."""
+
+    DRAFT = Status.DRAFT.value, _("Brouillon")
+    SUBMITTED = Status.SUBMITTED.value, _("Déposée")
+    IN_REVIEW = Status.IN_REVIEW.value, _("En cours d’analyse")
+    FEASIBLE = Status.FEASIBLE.value, _("Recevable")
+    UNFEASIBLE = Status.UNFEASIBLE.value, _("Non recevable")
+    ON_BALLOT = Status.ON_BALLOT.value, _("Soumise au vote")
+    NOT_RETAINED = Status.NOT_RETAINED.value, _("Non retenue pour le vote")
+    FUNDED = Status.FUNDED.value, _("Lauréate")
+    NOT_FUNDED = Status.NOT_FUNDED.value, _("Non lauréate")
+    IN_PROGRESS = Status.IN_PROGRESS.value, _("En cours de réalisation")
+    DELIVERED = Status.DELIVERED.value, _("Réalisée")
+    MERGED = Status.MERGED.value, _("Fusionnée avec une autre proposition")
 
 
 class Proposal(models.Model):
@@ -42,7 +54,7 @@ class Proposal(models.Model):
                                  related_name="proposals", verbose_name=_("quartier"))
     estimated_cost_cents = models.BigIntegerField(_("coût estimé (centimes)"))
     validated_cost_cents = models.BigIntegerField(_("coût validé (centimes)"), null=True, blank=True)
-    status = models.CharField(max_length=12, choices=ProposalStatus.choices,
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices,
                               default=ProposalStatus.SUBMITTED)
     public_reason = models.TextField(_("motif public"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,7 +72,7 @@ class Proposal(models.Model):
                 name="proposal_validated_cost_nonnegative",
             ),
             models.CheckConstraint(
-                condition=~Q(status=ProposalStatus.FEASIBLE) | Q(validated_cost_cents__isnull=False),
+                condition=~Q(status__in=sorted(s.value for s in COSTED_STATUSES)) | Q(validated_cost_cents__isnull=False),
                 name="proposal_feasible_has_cost",
             ),
             models.CheckConstraint(
@@ -114,3 +126,23 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} : {self.get_decision_display()}"
+
+
+class Support(models.Model):
+    """One resident's support for one proposal (deliberation phase); counted at draw-up."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="proposal_supports")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "created_at"]
+        verbose_name = _("soutien")
+        verbose_name_plural = _("soutiens")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="support_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.proposal_id}"

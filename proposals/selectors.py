@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from budgets.models import BudgetCycle
+from budgets.models import BudgetCycle, Envelope
+from proposals.lifecycle import BALLOT_STATUSES
 from proposals.models import Proposal, ProposalStatus
 from territory.models import Commune
 
@@ -32,6 +34,17 @@ def list_proposals(
     return qs.annotate(
         visible_comment_count=Count("comments", filter=Q(comments__is_hidden=False))
     ).order_by("title", "pk")
+
+
+def ballot_proposals(cycle: BudgetCycle,
+                     envelopes: Iterable[Envelope] | None = None) -> QuerySet[Proposal]:
+    """The proposals that went to the vote in ``cycle`` (status in ``BALLOT_STATUSES``),
+    only those of ``envelopes`` when given. No ordering, no joins: callers add theirs."""
+    qs = Proposal.objects.filter(cycle=cycle, status__in=sorted(BALLOT_STATUSES))
+    if envelopes is not None:
+        qs = qs.filter(envelope__in=envelopes if isinstance(envelopes, QuerySet)
+                       else list(envelopes))
+    return qs
 
 
 def get_proposal(pk: int) -> Proposal | None:

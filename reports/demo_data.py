@@ -84,6 +84,7 @@ CYCLE: dict[str, Any] = {
     "max_choices": 5,
     "rule": "greedy",
     "certification_quorum": 2,
+    "supports_threshold": 2,
 }
 
 # ``commune`` None: the territory-wide envelope.
@@ -589,6 +590,46 @@ COMMENTS: list[dict[str, Any]] = [
     {"proposal": "Fontaines d’eau potable dans les grands parcs", "author": "nadia.haddad",
      "body": "Et des gobelets réutilisables à la médiathèque pour aller avec ?"},
 ]
+
+# Supports given in the deliberation phase (login of each supporter). With the cycle's
+# threshold of 2, the two proposals with a single support are not retained for the vote.
+SUPPORTS: dict[str, list[str]] = {
+    "Jardin partagé au pied des tours de Palmer": ["awa.diallo", "julien.martin"],
+    "Aire de jeux inclusive au parc Palmer": ["awa.diallo", "fatima.benali"],
+    "Éclairage du cheminement entre la Saraillère et le tram": ["awa.diallo", "julien.martin"],
+    "Boîtes à livres dans les halls du 8 mai 45": ["awa.diallo", "fatima.benali"],
+    "Bancs et ombrières place du marché du Bas Cenon": ["awa.diallo", "fatima.benali"],
+    "Atelier vélo mobile pour les jeunes de Cenon": ["awa.diallo", "julien.martin"],
+    "Terrain de basket 3x3 à la Saraillère": ["awa.diallo", "julien.martin"],
+    "Parcours sportif dans le parc de l’Ermitage": ["kevin.nguyen", "mamadou.sow"],
+    "Composteurs collectifs à Génicart": ["kevin.nguyen", "sophie.laurent"],
+    "Local d’aide aux devoirs à Carriet": ["kevin.nguyen", "sophie.laurent"],
+    "Passage piéton sécurisé devant l’école des Alpilles": ["kevin.nguyen", "sophie.laurent"],
+    "Verger urbain à Génicart": ["kevin.nguyen", "sophie.laurent"],
+    "Bibliothèque de rue au Bois Fleuri": ["kevin.nguyen", "sophie.laurent"],
+    "Jeux d’eau au parc de Dravemont": ["ines.garcia", "thomas.petit"],
+    "Arceaux vélos près des écoles et des commerces": ["ines.garcia", "thomas.petit"],
+    "Jardin pédagogique à la Cité du Midi": ["ines.garcia", "thomas.petit"],
+    "Rénovation du city-stade de Dravemont": ["ines.garcia", "thomas.petit"],
+    "Bancs et fontaines sur le chemin des coteaux": ["nadia.haddad", "thomas.petit"],
+    "Studio de répétition musicale pour les jeunes": ["ines.garcia", "nadia.haddad"],
+    "Rénovation de l’aire de jeux du Moura": ["chantal.dubois", "lucas.moreau"],
+    "Plantation d’arbres d’ombre rue du Moura": ["chantal.dubois", "lucas.moreau"],
+    "Tables de pique-nique au parc de Séguinaud": ["chantal.dubois", "lucas.moreau"],
+    "Abri vélos sécurisé à la gare de Bassens": ["lucas.moreau", "yanis.bouzid"],
+    "Terrain de pétanque éclairé à Prévost": ["yanis.bouzid"],
+    "Espace numérique solidaire au Moura": ["chantal.dubois", "lucas.moreau"],
+    "Une boucle vélo reliant les quatre communes":
+        ["julien.martin", "kevin.nguyen", "sophie.laurent", "thomas.petit"],
+    "Planter mille arbres sur les coteaux":
+        ["awa.diallo", "ines.garcia", "lucas.moreau", "sophie.laurent"],
+    "Scène mobile pour les fêtes des quatre communes": ["nadia.haddad"],
+    "Signalétique des chemins du parc des Coteaux": ["mamadou.sow", "thomas.petit"],
+    "Fontaines d’eau potable dans les grands parcs": ["chantal.dubois", "fatima.benali"],
+    "Bus itinérant d’accès aux droits": ["awa.diallo", "chantal.dubois", "fatima.benali"],
+    "Matériel sportif partagé pour les tournois inter-quartiers": ["julien.martin", "kevin.nguyen"],
+    "Prairies fleuries et refuges à insectes": ["ines.garcia", "yanis.bouzid"],
+}
 
 # Ballots cast through the voting service (titles of feasible proposals in the voter's
 # envelopes: their commune's and the territory-wide one).

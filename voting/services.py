@@ -35,7 +35,8 @@ from budgets.models import BallotKind, BudgetCycle, Envelope
 from budgets.policy import Action
 from budgets.services import require_phase_allows
 from config.errors import AlreadyVoted, BudgetExceeded, Conflict, InvalidBallot
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import Proposal
+from proposals.selectors import ballot_proposals
 from voting.ballot_messages import message_for
 from voting.eligibility import require_eligible, voter_envelopes  # noqa: F401 (re-exported)
 from voting.models import (
@@ -65,7 +66,7 @@ class CastReceipt:
 def ballot_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> list[Proposal]:
     """Feasible proposals on offer in these envelopes."""
     return list(
-        Proposal.objects.filter(cycle=cycle, envelope__in=envelopes, status=ProposalStatus.FEASIBLE)
+        ballot_proposals(cycle, envelopes)
         .select_related("envelope", "commune")
         .order_by("envelope__commune__name", "title")
     )
@@ -118,9 +119,7 @@ def check_choices(
     problem in French.
     """
     # Only what validation reads (no joins, no ordering): this runs on every cast.
-    options = {p.pk: p for p in Proposal.objects.filter(
-        cycle=cycle, envelope__in=envelopes, status=ProposalStatus.FEASIBLE,
-    ).only("id", "envelope_id", "title", "estimated_cost_cents", "validated_cost_cents")}
+    options = {p.pk: p for p in ballot_proposals(cycle, envelopes).only("id", "envelope_id", "title", "estimated_cost_cents", "validated_cost_cents")}
     lines = {pid: pts for pid, pts in choices.items() if pts}
     if not lines:
         raise InvalidBallot(_("Votre bulletin est vide : choisissez au moins un projet."))
