@@ -11,8 +11,8 @@ Characters XML 1.0 cannot hold (control characters) are dropped.
 
 Why not openpyxl: the open-data page shows each file's SHA-256, so the same data must give
 the same bytes. This writer fixes every zip entry's date and order, and writes no creation
-date, author or application name; it needs nothing beyond the standard library. The
-output opens in LibreOffice, Excel and pandas (with openpyxl installed on the reader's side).
+date, author or application name; it needs nothing beyond the standard library. Checked
+by hand against openpyxl 3.1.5 and ``pandas.read_excel`` (reader side, not a dependency).
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ _STYLES = (
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
