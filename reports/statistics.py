@@ -159,11 +159,12 @@ def format_decimal(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def format_percent(value: float | None) -> str:
-    """``12,5 %`` with a narrow no-break space, or an em dash when unknown."""
+def format_percent(value: float | None, digits: int = 1) -> str:
+    """``12,5 %`` with a narrow no-break space, or an em dash when unknown. Participation
+    rates are printed with two decimals (``0,03 %``): they are often below one per cent."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{format_decimal(100 * value, 1)}\u202f%"
+    return f"{format_decimal(100 * value, digits)}\u202f%"
 
 
 def format_p_value(p: float) -> str:

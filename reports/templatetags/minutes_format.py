@@ -12,8 +12,9 @@ register = template.Library()
 
 
 @register.filter
-def percent(share: Any) -> str:
-    """``0.125`` → ``12,5 %`` (narrow no-break space); ``None`` → ``—``."""
+def percent(share: Any, digits: Any = 1) -> str:
+    """``0.125`` → ``12,5 %`` (narrow no-break space); ``None`` → ``—``;
+    ``{{ rate|percent:2 }}`` for two decimals."""
     if share is None or share == "":
         return "—"
-    return format_percent(float(share))
+    return format_percent(float(share), int(digits))
