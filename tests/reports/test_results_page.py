@@ -27,7 +27,7 @@ from voting.services import cast_ballot
 from voting.tally import certify_result, run_tally
 
 BEFORE_TALLY = "Les résultats seront publiés après le dépouillement"
-BEFORE_PUBLICATION = "Les résultats seront publiés après leur certification"
+BEFORE_PUBLICATION = "Le dépouillement est fait. Les résultats seront publiés ici après leur certification"
 
 
 def published(built):
@@ -261,3 +261,77 @@ def test_a_lottery_tie_break_of_the_real_tally_is_explained_on_the_page(client):
     assert texts[f"tie-breaks-{world.cenon_envelope.pk}"] == (
         f"Égalité entre Bancs, Jardin : {record['winner']} passe en premier "
         "(tirage au sort reproductible, graine : tête du registre des bulletins).")
+
+
+def real_world(rule="greedy"):
+    """Cenon 100 000 €: Bancs (60 000 €) 2 votes, Jardin (50 000 €) 2 votes, Fresque
+    (30 000 €) 1 vote; tallied with the real services, certified."""
+    world = build_world(phase=PhaseKind.VOTING, quorum=1)
+    world.cycle.rule = rule
+    world.cycle.save(update_fields=["rule"])
+    bancs = make_proposal(world, title="Bancs", cost_cents=60_000_00)
+    jardin = make_proposal(world, title="Jardin", cost_cents=50_000_00)
+    fresque = make_proposal(world, title="Fresque", cost_cents=30_000_00)
+    cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[bancs.pk, jardin.pk])
+    cast_ballot(voter=world.second_resident, cycle=world.cycle,
+                proposal_ids=[bancs.pk, jardin.pk, fresque.pk])
+    set_phase(world.cycle, PhaseKind.RESULTS)
+    run = run_tally(actor=world.admin, cycle=world.cycle)
+    certify_result(member=world.committee_member, tally_run=run)
+    return world, run
+
+
+@pytest.mark.django_db
+def test_a_tallied_unpublished_result_is_hidden_from_the_public_and_previewed_by_the_staff(client):
+    world, run = real_world()
+    html = client.get(results_url(world.cycle)).content.decode()
+    tables, texts = read_page(html)
+    assert texts["awaiting-publication"].startswith(BEFORE_PUBLICATION)
+    assert not [name for name in tables if name.startswith(("results-", "comparison-"))]
+    assert run.fingerprint not in html and "Bancs" not in html and "preview-banner" not in texts
+    client.force_login(world.committee_member)
+    tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
+    assert texts["preview-banner"].startswith("Aperçu : ces résultats ne sont pas publiés.")
+    assert f"results-{world.cenon_envelope.pk}" in tables and "publication-status" not in texts
+    response = client.get(results_url(world.cycle))
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_published_page_shows_the_publication_run_metadata_and_links_the_open_data(client):
+    world, run = real_world()
+    publish_results(actor=world.admin, cycle=world.cycle)
+    html = client.get(results_url(world.cycle)).content.decode()
+    _tables, texts = read_page(html)
+    assert texts["publication-status"].startswith("Résultats officiels, publiés le")
+    assert f"/donnees-ouvertes/{world.cycle.slug}/" in html
+    assert texts["arithmetic"] == run.arithmetic == "exact: integers and rational numbers"
+    assert run.code_version["sources_sha256"] in texts["code-version"]
+    assert "preview-banner" not in texts and "non publié" not in html
+
+
+@pytest.mark.django_db
+def test_the_comparison_is_labelled_unofficial_and_kept_apart_from_the_result(client):
+    world, run = real_world()  # greedy: Jardin (tie won on cost) and Fresque funded
+    publish_results(actor=world.admin, cycle=world.cycle)
+    html = client.get(results_url(world.cycle)).content.decode()
+    tables, texts = read_page(html)
+    cenon = world.cenon_envelope.pk
+    official = {row[0]: row[3] for row in tables[f"results-{cenon}"][1:]}
+    assert official == {"Jardin": "Oui", "Fresque": "Oui", "Bancs": "Non"}
+    assert texts["comparison-title"] == "Comparaison avec d’autres règles (non officielle)"
+    header, *rows = tables[f"comparison-{cenon}"]
+    assert header[0] == "Règle (non officielle)"
+    [(rule, funded, spent, difference)] = [tuple(row) for row in rows]
+    stored = run.envelope_results.get(envelope=world.cenon_envelope).comparisons[0]
+    assert rule == "Méthode des parts égales" and stored["rule"] == "mes"
+    assert euros_to_cents(spent) == stored["spent"]
+    titles = {line.proposal_id: line.proposal.title for line in ResultLine.objects.filter(
+        envelope_result__tally_run=run)}
+    assert funded == ", ".join(titles[pid] for pid in stored["selected"])
+    same = {titles[pid] for pid in stored["selected"]} == {"Jardin", "Fresque"}
+    assert (difference == "aucun : mêmes projets") == same
+    # The comparison comes after every official table, inside its own marked section.
+    assert html.index('id="comparison"') > max(html.index(f'id="results-{e.pk}"') for e in (
+        world.cenon_envelope, world.floirac_envelope, world.territory_envelope))
+    assert "Ceci n’est pas le résultat." in texts["comparison"]

@@ -161,7 +161,7 @@ def test_the_public_results_page_waits_for_the_publication(client):
         if user:
             client.force_login(user)
         html = client.get(url).content.decode()
-        assert "Les résultats seront publiés après leur certification" in html
+        assert "Les résultats seront publiés ici après leur certification" in html
         assert w.run.fingerprint not in html and ">B<" not in html and "non publié" not in html
     for user in (w.admin, w.committee_member, w.second_committee_member):
         client.force_login(user)
