@@ -16,7 +16,7 @@ from typing import Any
 
 import nh3
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,13 +256,17 @@ def flag_comment(*, reporter: Any, comment: Comment, reason: str, details: str =
         raise Conflict(_("On ne signale pas son propre commentaire."))
     if not comment.is_visible:
         raise Conflict(_("Ce commentaire n’est plus visible."))
-    with transaction.atomic():
-        if Flag.objects.filter(comment=comment, reporter=reporter,
-                               outcome=FlagOutcome.OPEN).exists():
-            raise Conflict(_("Vous avez déjà signalé ce commentaire ; les modérateurs vont "
-                             "l’examiner."))
-        return Flag.objects.create(comment=comment, reporter=reporter, reason=reason,
-                                   details=text)
+    already = Conflict(_("Vous avez déjà signalé ce commentaire ; les modérateurs vont "
+                         "l’examiner."))
+    if Flag.objects.filter(comment=comment, reporter=reporter,
+                           outcome=FlagOutcome.OPEN).exists():
+        raise already
+    try:
+        with transaction.atomic():  # a savepoint: a simultaneous double submit hits the
+            return Flag.objects.create(comment=comment, reporter=reporter,  # constraint
+                                       reason=reason, details=text)
+    except IntegrityError:
+        raise already from None
 
 
 def _resolve_flags(comment: Comment, moderator: Any, outcome: str) -> int:
