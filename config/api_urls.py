@@ -69,5 +69,5 @@ urlpatterns = [
          name="proposal-milestones"),
     *router.urls,
     # Last: any other path under /api/v1/ answers a 404 in the API error shape, not HTML.
-    re_path(r"^(?P<path>.*)$", unknown_endpoint, name="unknown"),
+    re_path(r"(?s)^(?P<path>.*)$", unknown_endpoint, name="unknown"),  # (?s): a path with a newline too
 ]

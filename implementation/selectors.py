@@ -84,8 +84,10 @@ def commune_snapshot(cycle: BudgetCycle, commune: Commune, run: TallyRun) -> dic
         "cost_cents": line.cost_cents,
         "status": line.proposal.status,
     } for line in lines]
-    commune_cents = sum(p["cost_cents"] for p in projects if p["scope"] == "commune")
-    territory_cents = sum(p["cost_cents"] for p in projects if p["scope"] == "territory")
+    commune_cents = sum(line.cost_cents for line in lines
+                        if not line.envelope_result.envelope.is_territory_wide)
+    territory_cents = sum(line.cost_cents for line in lines
+                          if line.envelope_result.envelope.is_territory_wide)
     territory_spent = sum(r.spent_cents for r in territory)
     certifications = run.certifications.select_related("member").order_by("certified_at")
     return {

@@ -20,6 +20,11 @@ EXPECTED = {
     "/api/v1/proposals/{id}/": {"get"},
     "/api/v1/proposals/{id}/review/": {"post"},
     "/api/v1/proposals/{id}/comments/": {"get", "post"},
+    "/api/v1/cycles/{slug}/commune-reports/": {"get"},
+    "/api/v1/cycles/{slug}/commune-reports/{commune}/": {"get"},
+    "/api/v1/cycles/{slug}/commune-reports/{commune}/publish/": {"post"},
+    "/api/v1/cycles/{slug}/implementation/": {"get"},
+    "/api/v1/proposals/{id}/milestones/": {"get", "post"},
 }
 
 

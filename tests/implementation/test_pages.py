@@ -159,8 +159,8 @@ def test_tracking_page_lists_funded_projects_with_status_in_words_and_progress_v
                   "Festival des quartiers", "Jardin de Floirac"]:
         assert title in body
     assert "Jardin partagé" not in body and "Piste cyclable" not in body
-    assert '<progress id="progress-%d" max="100" value="45">' % built.proposals[
-        "Bancs au parc Palmer"].pk in body
+    bancs_pk = built.proposals["Bancs au parc Palmer"].pk
+    assert f'<progress id="progress-{bancs_pk}" max="100" value="45">' in body
     assert "45 % réalisé" in body and "En cours de réalisation" in body
     assert "Pose des bancs" in body and "Trois bancs sur sept." in body
     assert "Ajouter un jalon" not in body  # anonymous visitor
