@@ -12,7 +12,6 @@ urlpatterns = [
     path("vote/", include("voting.urls")),
     path("rapports/", include("reports.urls")),
     path("donnees-ouvertes/", include("opendata.urls")),
-    path("donnees-ouvertes/", include("opendata.urls")),
     path("", include("implementation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
