@@ -300,7 +300,7 @@ class CycleCommentsView(_ThreadView):
                          description="Auteur seulement ; une trace « supprimé » garde le fil "
                                      "lisible et les réponses restent.",
                          responses={200: CommentOut,
-                                    **error_responses(401, 403, 404, 409, 429)}),
+                                    **error_responses(400, 401, 403, 404, 409, 429)}),
 )
 class CommentView(PinsAPIView):
     """GET/PATCH/DELETE /api/v1/comments/{id}/."""
@@ -347,7 +347,7 @@ class CommentRevisionsView(PinsAPIView):
                                  **error_responses(400, 401, 403, 404, 409, 429)}),
     delete=extend_schema(summary="Retirer sa réaction", tags=TAGS,
                          responses={200: ReactionOut,
-                                    **error_responses(401, 403, 404, 409, 429)}),
+                                    **error_responses(400, 401, 403, 404, 409, 429)}),
 )
 class CommentReactionView(PinsAPIView):
     """PUT/DELETE /api/v1/comments/{id}/reaction/."""
@@ -430,7 +430,7 @@ class CommentHideView(PinsAPIView):
 
 
 @extend_schema(summary="Rétablir un commentaire masqué", request=None, tags=MODERATION_TAGS,
-               responses={200: CommentOut, **error_responses(401, 403, 404, 409, 429)})
+               responses={200: CommentOut, **error_responses(400, 401, 403, 404, 409, 429)})
 class CommentRestoreView(PinsAPIView):
     serializer_class = CommentOut
     permission_classes = [IsAuthenticated]
@@ -443,7 +443,7 @@ class CommentRestoreView(PinsAPIView):
 
 @extend_schema(summary="Écarter les signalements d’un commentaire", request=None,
                tags=MODERATION_TAGS,
-               responses={200: DismissOut, **error_responses(401, 403, 404, 409, 429)})
+               responses={200: DismissOut, **error_responses(400, 401, 403, 404, 409, 429)})
 class CommentDismissFlagsView(PinsAPIView):
     serializer_class = DismissOut
     permission_classes = [IsAuthenticated]
@@ -475,7 +475,7 @@ class SuspensionsView(PinsAPIView):
 
 
 @extend_schema(summary="Lever une suspension", request=None, tags=MODERATION_TAGS,
-               responses={200: SuspensionOut, **error_responses(401, 403, 404, 409, 429)})
+               responses={200: SuspensionOut, **error_responses(400, 401, 403, 404, 409, 429)})
 class SuspensionLiftView(PinsAPIView):
     serializer_class = SuspensionOut
     permission_classes = [IsAuthenticated]
