@@ -42,23 +42,41 @@ def configured_signer() -> Signer | None:
     """The signer built from the settings, or None when signing is not configured."""
     if not (getattr(settings, "PINS_SIGNING_KEY", "") and getattr(settings, "PINS_SIGNING_CERT", "")):
         return None
-    from pyhanko.sign import signers  # imported here: only signed minutes need it
-    from pyhanko.sign.general import load_cert_from_pemder
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign import signers  # imported here: only signed minutes need pyHanko
 
     key_data, cert_data = _read("PINS_SIGNING_KEY"), _read("PINS_SIGNING_CERT")
-    passphrase = getattr(settings, "PINS_SIGNING_PASSPHRASE", "") or None
+    passphrase = getattr(settings, "PINS_SIGNING_PASSPHRASE", "") or ""
     try:
-        from pyhanko.keys import load_private_key_from_pemder_data
-
-        key = load_private_key_from_pemder_data(
-            key_data, passphrase=passphrase.encode() if passphrase else None)
-        certificate = load_cert_from_pemder(settings.PINS_SIGNING_CERT)
+        key = load_private_key_from_pemder_data(key_data, passphrase=passphrase.encode() or None)
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
-            f"PINS_SIGNING_KEY / PINS_SIGNING_CERT / PINS_SIGNING_PASSPHRASE: {exc}") from exc
-    del cert_data
-    signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key, cert_registry=None)
-    return Signer(name=certificate.subject.human_friendly, signer=signer)
+            f"PINS_SIGNING_KEY: the key cannot be read (wrong PINS_SIGNING_PASSPHRASE?): {exc}") from exc
+    try:
+        certificates = list(load_certs_from_pemder_data(cert_data))
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"PINS_SIGNING_CERT: the certificate cannot be read: {exc}") from exc
+    if not certificates:
+        raise ImproperlyConfigured("PINS_SIGNING_CERT: no certificate in the file.")
+    certificate, *chain = certificates  # the signer's certificate first, then its chain
+    signer = signers.SimpleSigner(signing_cert=certificate, signing_key=key,
+                                  cert_registry=_registry(chain))
+    return Signer(name=subject_name(certificate), signer=signer)
+
+
+def subject_name(certificate: Any) -> str:
+    """"Common name (organisation)" of a certificate's subject, else its full subject."""
+    subject = certificate.subject.native
+    name, organisation = subject.get("common_name"), subject.get("organization_name")
+    if not name:
+        return str(certificate.subject.human_friendly)
+    return f"{name} ({organisation})" if organisation else str(name)
+
+
+def _registry(chain: list[Any]) -> Any:
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return SimpleCertificateStore.from_certs(chain)
 
 
 def sign_pdf(pdf: bytes, signer: Signer) -> bytes:
