@@ -136,6 +136,8 @@ def _timeline_message(problem: timeline.Problem) -> str:
     other = PhaseKind(problem.other_kind).label if problem.other_kind else ""
     Code = timeline.Code
     messages = {
+        Code.OUT_OF_RANGE: _("Les dates de la phase « %(phase)s » doivent être comprises entre "
+                             "l’an 2000 et l’an 2099."),
         Code.DUPLICATE_KIND: _("La phase « %(phase)s » figure deux fois dans le calendrier."),
         Code.END_NOT_AFTER_START: _("La phase « %(phase)s » doit finir après son début."),
         Code.STARTS_BEFORE_PREVIOUS_ENDS: _(

@@ -5,6 +5,9 @@ A timeline is a list of dated phases ``[starts_at, ends_at)``, at most one of ea
 the one in force and returns every problem found (an empty list: the change may be saved).
 The rules, each with its own ``Code``:
 
+0. ``OUT_OF_RANGE``: every date lies in ``[EARLIEST, LATEST)`` (years 2000 to 2099), so
+   that no date is absurd and every one can be shown in local time. When a date is out of
+   range, only these problems are reported.
 1. ``DUPLICATE_KIND``: a kind appears at most once.
 2. ``END_NOT_AFTER_START``: a phase ends strictly after it starts.
 3. ``STARTS_BEFORE_PREVIOUS_ENDS``: taken in the fixed order of the kinds (information,
@@ -30,15 +33,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from budgets.policy import Dated, PhaseKind
 
 ORDER: list[PhaseKind] = list(PhaseKind)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class Code(StrEnum):
+    OUT_OF_RANGE = "out_of_range"
     DUPLICATE_KIND = "duplicate_kind"
     END_NOT_AFTER_START = "end_not_after_start"
     STARTS_BEFORE_PREVIOUS_ENDS = "starts_before_previous_ends"
@@ -91,7 +97,13 @@ def check_timeline(proposed: Sequence[Dated], existing: Iterable[Dated],
     Problems come in the order of the kinds, then of the rules, so messages read in the
     order of the form.
     """
-    problems: list[Problem] = []
+    problems = [
+        Problem(PhaseKind(item.kind), name, Code.OUT_OF_RANGE)
+        for item in proposed for name in ("starts_at", "ends_at")
+        if not EARLIEST <= getattr(item, name) < LATEST
+    ]
+    if problems:
+        return problems
     seen: set[PhaseKind] = set()
     by_kind: dict[PhaseKind, Dated] = {}
     for item in proposed:

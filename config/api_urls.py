@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import ObtainTokenView
-from budgets.api import CycleViewSet
+from budgets.api import CyclePhaseCloseView, CycleTimelineView, CycleViewSet
 from config.api import unknown_endpoint
 from deliberation.api import (
     CommentDismissFlagsView,
@@ -29,7 +29,7 @@ from implementation.api import (
     CycleTrackingView,
     ProposalMilestonesView,
 )
-from proposals.api import CycleProposalsView, ProposalViewSet
+from proposals.api import CycleDrawUpView, CycleProposalsView, ProposalViewSet
 from voting.api import CycleBallotView
 
 app_name = "api"
@@ -41,7 +41,11 @@ router.register("proposals", ProposalViewSet, basename="proposal")
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("cycles/<slug:slug>/proposals/", CycleProposalsView.as_view(), name="cycle-proposals"),
+    path("cycles/<slug:slug>/proposals/draw-up/", CycleDrawUpView.as_view(),
+         name="cycle-proposals-draw-up"),
     path("cycles/<slug:slug>/ballot/", CycleBallotView.as_view(), name="cycle-ballot"),
+    path("cycles/<slug:slug>/timeline/", CycleTimelineView.as_view(), name="cycle-timeline"),
+    path("cycles/<slug:slug>/close-phase/", CyclePhaseCloseView.as_view(), name="cycle-close-phase"),
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),
     path("cycles/<slug:slug>/comments/", CycleCommentsView.as_view(), name="cycle-comments"),
     path("cycles/<slug:slug>/moderation/", ModerationQueueView.as_view(), name="cycle-moderation"),
@@ -69,5 +73,5 @@ urlpatterns = [
          name="proposal-milestones"),
     *router.urls,
     # Last: any other path under /api/v1/ answers a 404 in the API error shape, not HTML.
-    re_path(r"(?s)^(?P<path>.*)$", unknown_endpoint, name="unknown"),  # (?s): a path with a newline too
+    re_path(r"^(?P<path>[\s\S]*)$", unknown_endpoint, name="unknown"),  # [\s\S]: a newline too
 ]

@@ -157,6 +157,15 @@ def test_a_malformed_date_is_refused_in_french():
     assert "Saisissez une date et une heure valides." in response.content.decode()
 
 
+def test_an_absurd_year_is_refused_without_a_server_error():
+    w = build_world(phase=PhaseKind.SUBMISSION)
+
+    response = logged_in(w.admin).post(URL, form_data(w.cycle, implementation_ends_at="9999-12-31T23:59"))
+
+    assert response.status_code == 400
+    assert "entre l’an 2000 et l’an 2099" in response.content.decode()
+
+
 def test_the_editor_refuses_a_post_without_its_csrf_token():
     w = build_world(phase=PhaseKind.SUBMISSION)
     before = dates(w.cycle)

@@ -39,6 +39,22 @@ def test_an_empty_timeline_is_accepted_when_nothing_has_started():
     assert check_timeline([], [p(K.VOTING, 1, 2)], NOW) == []
 
 
+def test_rule_0_dates_out_of_range_are_the_only_problems_reported():
+    proposed = [PlannedPhase(K.SUBMISSION, NOW + DAY, datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+                PlannedPhase(K.VOTING, datetime(1999, 12, 31, 23, 59, tzinfo=UTC), NOW + 2 * DAY)]
+    problems = check_timeline(proposed, IN_FORCE, NOW)
+    assert codes(problems) == [("submission.ends_at", Code.OUT_OF_RANGE),
+                               ("voting.starts_at", Code.OUT_OF_RANGE)]
+
+
+def test_rule_0_the_bounds_themselves():
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    assert check_timeline([PlannedPhase(K.VOTING, start, start + DAY)], [], start) == []
+    end = datetime(2100, 1, 1, tzinfo=UTC)
+    problems = check_timeline([PlannedPhase(K.VOTING, NOW, end)], [], NOW)
+    assert codes(problems) == [("voting.ends_at", Code.OUT_OF_RANGE)]
+
+
 def test_rule_1_a_kind_appears_once():
     problems = check_timeline([p(K.VOTING, 1, 2), p(K.VOTING, 3, 4)], [], NOW)
     assert codes(problems) == [("voting.kind", Code.DUPLICATE_KIND)]
