@@ -3,15 +3,11 @@ timeline editor with its "close this phase now" action."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,22 +20,12 @@ from budgets.selectors import get_cycle_overview, list_cycle_overviews, roles_of
 from budgets.services import close_phase_early, set_timeline
 from config.errors import NotAllowed
 from config.throttling import limit_writes
+from deliberation.selectors import cycle_thread
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """Every cycle with its current phase and dates."""
     return render(request, "budgets/home.html", {"overviews": list_cycle_overviews()})
-
-
-def _cycle_thread(cycle: BudgetCycle, user: Any) -> dict[str, Any] | None:
-    """The cycle's discussion thread (deliberation app), when that app provides it."""
-    try:
-        from deliberation.selectors import cycle_thread  # type: ignore[attr-defined,unused-ignore]
-        get_template("deliberation/_cycle_thread.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None
-    thread: dict[str, Any] = cycle_thread(cycle, user)
-    return thread
 
 
 def cycle_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,7 +35,7 @@ def cycle_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     return render(request, "budgets/cycle_detail.html", {
         "overview": overview, "cycle": overview.cycle, "roles": roles_of(request.user, overview.cycle),
-        "thread": _cycle_thread(overview.cycle, request.user),
+        "thread": cycle_thread(overview.cycle, request.user),
     })
 
 

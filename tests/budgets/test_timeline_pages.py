@@ -236,3 +236,12 @@ def test_the_cycle_page_shows_the_timeline_with_times_and_the_next_phase():
     assert f"{start.day} " in html and f"à {start:%H:%M}" in html
     assert "Phase suivante : Débat et soutiens, à partir du" in html
     assert timezone.localtime(deliberation.starts_at).strftime("%H:%M") in html
+
+
+def test_the_cycle_page_includes_the_cycle_debate():
+    build_world(phase=PhaseKind.DELIBERATION)
+
+    html = Client().get("/budgets/bp-test/").content.decode()
+
+    assert 'id="debat-general-titre"' in html
+    assert "Débat général : 0 commentaire" in html
