@@ -126,8 +126,9 @@ class EnvelopeReport:
 
     @property
     def comparisons(self) -> list[ComparisonView]:
-        """The stored other-rule outcomes of this envelope, with proposal titles."""
-        if self.result is None:
+        """The stored other-rule outcomes of this envelope, with proposal titles (none for an
+        envelope without projects: there is nothing to compare)."""
+        if self.result is None or not self.lines:
             return []
         titles = {line.proposal_id: line.proposal.title for line in self.lines}
         official = {line.proposal_id for line in self.lines if line.is_funded}
@@ -170,7 +171,15 @@ class CycleReport:
 
     @property
     def has_comparisons(self) -> bool:
-        return any(e.result is not None and e.result.comparisons for e in self.envelopes)
+        return any(e.comparisons for e in self.envelopes)
+
+    @property
+    def arithmetic_label(self) -> str:
+        """The run's arithmetic in French (the engine states it in English)."""
+        if self.tally_run is None:
+            return ""
+        return "; ".join(str(ARITHMETIC.get(part, part))
+                         for part in self.tally_run.arithmetic.split("; ") if part)
 
     @property
     def certifiers(self) -> list[Certifier]:
@@ -222,6 +231,21 @@ CRITERIA = {
     "seeded lottery": gettext_lazy(
         "tirage au sort reproductible, graine : tête du registre des bulletins"),
     "lexicographic project id": gettext_lazy("ordre des identifiants de projet"),
+}
+
+
+# The engine's statements of its arithmetic (budgets/allocation/engine.py), in French.
+ARITHMETIC = {
+    "exact: integers and rational numbers": gettext_lazy("exacte : entiers et nombres rationnels"),
+    "floating-point search, every decision confirmed in rational numbers": gettext_lazy(
+        "recherche en virgule flottante, chaque décision confirmée en nombres rationnels"),
+    "MILP (scipy HiGHS) search, objective and budget confirmed in integers": gettext_lazy(
+        "optimisation linéaire en nombres entiers (scipy HiGHS), objectif et budget "
+        "confirmés en entiers"),
+    "floating point with every decision certified by error bounds": gettext_lazy(
+        "virgule flottante, chaque décision certifiée par des bornes d’erreur"),
+    "rational numbers (floating point could not certify a decision)": gettext_lazy(
+        "nombres rationnels (la virgule flottante ne pouvait pas certifier une décision)"),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -305,7 +307,8 @@ def test_the_published_page_shows_the_publication_run_metadata_and_links_the_ope
     _tables, texts = read_page(html)
     assert texts["publication-status"].startswith("Résultats officiels, publiés le")
     assert f"/donnees-ouvertes/{world.cycle.slug}/" in html
-    assert texts["arithmetic"] == run.arithmetic == "exact: integers and rational numbers"
+    assert run.arithmetic == "exact: integers and rational numbers"
+    assert texts["arithmetic"] == "exacte : entiers et nombres rationnels"
     assert run.code_version["sources_sha256"] in texts["code-version"]
     assert "preview-banner" not in texts and "non publié" not in html
 
@@ -335,3 +338,14 @@ def test_the_comparison_is_labelled_unofficial_and_kept_apart_from_the_result(cl
     assert html.index('id="comparison"') > max(html.index(f'id="results-{e.pk}"') for e in (
         world.cenon_envelope, world.floirac_envelope, world.territory_envelope))
     assert "Ceci n’est pas le résultat." in texts["comparison"]
+
+
+@pytest.mark.django_db
+def test_every_arithmetic_the_engine_states_has_a_french_label():
+    from pathlib import Path
+
+    from reports.selectors import ARITHMETIC
+
+    engine = Path("budgets/allocation/engine.py").read_text()
+    stated = set(re.findall(r'"((?:exact|floating|MILP|rational)[^"]*)"', engine))
+    assert stated and stated <= set(ARITHMETIC)
