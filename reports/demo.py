@@ -6,7 +6,7 @@ Guarantees:
   (phase dates are anchored on today's midnight, so they only move when the day changes).
 - Proposals, reviews, supports, the ballot draw-up, comments and ballots go through the
   same services as the site (``submit_proposal``, ``review_proposal``, ``support_proposal``,
-  ``draw_up_ballot``, ``post_comment``, ``cast_ballot``), so the demo
+  ``draw_up_ballot``, ``post_comment``, ``record_workshop``, ``cast_ballot``), so the demo
   data obeys every rule the site enforces and leaves the same audit and ballot-log trail.
   Those services check the phase: while it loads, the loader moves the whole timeline so
   that the phase it needs is open, then lays out the final timeline (voting open now).
@@ -27,8 +27,8 @@ from django.utils import timezone
 from accounts.models import User
 from budgets.models import BudgetCycle, Envelope, Phase, PhaseKind
 from budgets.roles import Role, grant_role
-from deliberation.models import Comment
-from deliberation.services import post_comment
+from deliberation.models import Comment, Workshop
+from deliberation.services import post_comment, record_workshop
 from proposals.models import Proposal, ProposalStatus, ReviewDecision
 from proposals.services import (
     draw_up_ballot,
@@ -77,6 +77,7 @@ def load_demo() -> DemoSummary:
         _load_supports(cycle, users, timeline, summary)
         _write_timeline(cycle, timeline)
         _load_comments(cycle, users, summary)
+        _load_workshops(cycle, communes, users, summary)
         _load_ballots(cycle, users, summary)
     return summary
 
@@ -239,12 +240,37 @@ def _load_supports(cycle: BudgetCycle, users: dict[str, User], timeline: Timelin
 
 
 def _load_comments(cycle: BudgetCycle, users: dict[str, User], summary: DemoSummary) -> None:
+    """Comments with their stance, replies found by their parent's text; then the cycle's
+    general thread."""
     by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle)}
-    for row in data.COMMENTS:
-        proposal, author = by_title[row["proposal"]], users[row["author"]]
-        if not Comment.objects.filter(proposal=proposal, author=author, body=row["body"]).exists():
-            post_comment(author=author, proposal=proposal, body=row["body"])
-            summary.count("comments")
+    rows = [(by_title[row["proposal"]], row) for row in data.COMMENTS]
+    rows += [(None, row) for row in data.CYCLE_COMMENTS]
+    for proposal, row in rows:
+        author = users[row["author"]]
+        thread = Comment.objects.filter(cycle=cycle, proposal=proposal)
+        if thread.filter(author=author, body=row["body"]).exists():
+            continue
+        parent = thread.get(body=row["parent"]) if row.get("parent") else None
+        post_comment(author=author, proposal=proposal, cycle=cycle, parent=parent,
+                     body=row["body"], stance=row["stance"])
+        summary.count("comments")
+
+
+def _load_workshops(cycle: BudgetCycle, communes: dict[str, Commune], users: dict[str, User],
+                    summary: DemoSummary) -> None:
+    """Workshops recorded by the facilitator (``record_workshop``: audit event each)."""
+    by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle)}
+    facilitator = users["animation"]
+    for row in data.WORKSHOPS:
+        if Workshop.objects.filter(cycle=cycle, commune=communes[row["commune"]],
+                                   place=row["place"]).exists():
+            continue
+        record_workshop(facilitator=facilitator, cycle=cycle, commune=communes[row["commune"]],
+                        held_on=timezone.localdate() - timedelta(days=row["days_ago"]),
+                        place=row["place"], attendance=row["attendance"],
+                        minutes=row["minutes"],
+                        proposals=[by_title[t] for t in row["proposals"]])
+        summary.count("workshops")
 
 
 def _load_ballots(cycle: BudgetCycle, users: dict[str, User], summary: DemoSummary) -> None:
