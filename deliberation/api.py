@@ -61,7 +61,8 @@ class CommentOut(serializers.Serializer[Any]):
     cycle = serializers.SlugField(source="cycle.slug")
     proposal = serializers.IntegerField(source="proposal_id", allow_null=True,
                                         help_text="Vide pour le débat général du budget.")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # a field, not Field.parent
+        source="parent_id", allow_null=True)
     depth = serializers.IntegerField(help_text="0 pour un commentaire, 1 et 2 pour les réponses.")
     state = serializers.SerializerMethodField(
         help_text="visible, hidden (masqué par la modération) ou deleted (supprimé par "
@@ -93,8 +94,9 @@ class CommentIn(serializers.Serializer[Any]):
     # Longer input is accepted here: the service measures the text once markup is stripped.
     body = serializers.CharField(min_length=1, max_length=4 * MAX_COMMENT_LENGTH)
     stance = serializers.ChoiceField(choices=Stance.choices, default=Stance.NEUTRAL)
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1,
-                                      help_text="Identifiant du commentaire auquel on répond.")
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # a field, not Field.parent
+        required=False, allow_null=True, min_value=1,
+        help_text="Identifiant du commentaire auquel on répond.")
 
 
 class CommentEditIn(serializers.Serializer[Any]):

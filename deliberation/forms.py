@@ -4,16 +4,24 @@ parse the input and carry the labels."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetCycle
 from deliberation.models import FlagReason, Stance, Workshop
-from deliberation.services import MAX_COMMENT_LENGTH, MAX_FLAG_DETAILS_LENGTH, MAX_REASON_LENGTH
+from deliberation.services import (
+    MAX_ATTENDANCE,
+    MAX_COMMENT_LENGTH,
+    MAX_FLAG_DETAILS_LENGTH,
+    MAX_MINUTES_LENGTH,
+    MAX_REASON_LENGTH,
+)
 from proposals.models import Proposal
+from territory.models import Commune
 
 
 class CommentForm(forms.Form):
@@ -71,27 +79,34 @@ class SuspendForm(forms.Form):
         return timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
 
 
-class WorkshopForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = Workshop
-        fields = ["commune", "held_on", "place", "attendance", "minutes", "proposals"]
-        widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "minutes": forms.Textarea(attrs={"rows": 8}),
-            "proposals": forms.CheckboxSelectMultiple,
-        }
-        help_texts = {
-            "minutes": _("Texte simple : ce qui a été dit, les questions, les suites."),
-            "proposals": _("Les propositions discutées ; l’atelier sera signalé sur leur page."),
-        }
-        labels = {"proposals": _("Propositions discutées")}
+class WorkshopForm(forms.Form):
+    commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.none())
+    held_on = forms.DateField(label=_("Date"),
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    place = forms.CharField(label=_("Lieu"), max_length=200)
+    attendance = forms.IntegerField(label=_("Nombre de participants"), min_value=0,
+                                    max_value=MAX_ATTENDANCE)
+    minutes = forms.CharField(
+        label=_("Compte rendu"), max_length=MAX_MINUTES_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Texte simple : ce qui a été dit, les questions, les suites."))
+    proposals = forms.ModelMultipleChoiceField(
+        label=_("Propositions discutées"), required=False, queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les propositions discutées ; l’atelier sera signalé sur leur page."))
 
-    def __init__(self, *args: Any, cycle: BudgetCycle, communes: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cycle: BudgetCycle, communes: QuerySet[Commune],
+                 workshop: Workshop | None = None, **kwargs: Any) -> None:
+        if workshop is not None:
+            kwargs["initial"] = {
+                "commune": workshop.commune_id, "held_on": workshop.held_on,
+                "place": workshop.place, "attendance": workshop.attendance,
+                "minutes": workshop.minutes,
+                "proposals": list(workshop.proposals.values_list("pk", flat=True))}
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
-        self.fields["proposals"].queryset = (Proposal.objects.filter(cycle=cycle)
-                                             .order_by("title", "pk"))
-        self.fields["attendance"].widget.attrs["min"] = 0
-        if self.instance.pk:
-            self.fields["commune"].disabled = True
-
+        commune = cast(forms.ModelChoiceField, self.fields["commune"])  # type: ignore[type-arg]
+        commune.queryset = communes
+        commune.disabled = workshop is not None  # fixed once recorded
+        proposals = cast(forms.ModelMultipleChoiceField,  # type: ignore[type-arg]
+                         self.fields["proposals"])
+        proposals.queryset = Proposal.objects.filter(cycle=cycle).order_by("title", "pk")

@@ -347,7 +347,7 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.may_record_workshop(request.user, workshop.commune):
         raise NotAllowed(_("Seuls les animateurs et animatrices de la commune "
                                     "peuvent modifier cet atelier."))
-    form = WorkshopForm(request.POST or None, instance=workshop, cycle=workshop.cycle,
+    form = WorkshopForm(request.POST or None, workshop=workshop, cycle=workshop.cycle,
                         communes=Commune.objects.filter(pk=workshop.commune_id))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -243,7 +243,8 @@ def _load_comments(cycle: BudgetCycle, users: dict[str, User], summary: DemoSumm
     """Comments with their stance, replies found by their parent's text; then the cycle's
     general thread."""
     by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle)}
-    rows = [(by_title[row["proposal"]], row) for row in data.COMMENTS]
+    rows: list[tuple[Proposal | None, dict[str, Any]]] = [
+        (by_title[row["proposal"]], row) for row in data.COMMENTS]
     rows += [(None, row) for row in data.CYCLE_COMMENTS]
     for proposal, row in rows:
         author = users[row["author"]]
