@@ -171,35 +171,45 @@ def _about_rows(about: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def published_files(cycle: BudgetCycle) -> list[OpenDataFile]:
-    """Every open-data file of the cycle, in page order; [] before the publication."""
+def published_files(cycle: BudgetCycle, *, only: str | None = None) -> list[OpenDataFile]:
+    """Every open-data file of the cycle, in page order; [] before the publication.
+
+    ``only``: build just the file of that name (a download), or nothing if it is unknown."""
     from opendata.xlsx import write_xlsx
 
     publication = publication_of(cycle)
     if publication is None or not publication.tally_run.is_current:
         return []
-    data = tables(cycle, publication)
     slug = cycle.slug
-    datasets = [("propositions", PROPOSAL_COLUMNS, data.proposals),
-                ("resultats", RESULT_COLUMNS, data.results),
-                ("bulletins", BALLOT_COLUMNS, data.ballots)]
     files = []
-    for name, columns, rows in datasets:
-        files.append(OpenDataFile(f"{slug}-{name}.csv", name, "CSV", to_csv(columns, rows),
-                                  "text/csv; charset=utf-8"))
-        files.append(OpenDataFile(f"{slug}-{name}.json", name, "JSON",
-                                  to_json(data.about, name, columns, rows),
-                                  "application/json; charset=utf-8"))
-    workbook = write_xlsx([
-        ("propositions", [PROPOSAL_COLUMNS, *data.proposals]),
-        ("resultats", [RESULT_COLUMNS, *data.results]),
-        ("bulletins", [BALLOT_COLUMNS, *data.ballots]),
-        ("depouillement", _about_rows(data.about)),
-    ])
-    files.append(OpenDataFile(
-        f"{slug}-donnees.xlsx", "classeur", "XLSX", workbook,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    if only is None or not only.endswith(".pb"):
+        data = tables(cycle, publication)
+        datasets = [("propositions", PROPOSAL_COLUMNS, data.proposals),
+                    ("resultats", RESULT_COLUMNS, data.results),
+                    ("bulletins", BALLOT_COLUMNS, data.ballots)]
+        for name, columns, rows in datasets:
+            if only in (None, f"{slug}-{name}.csv"):
+                files.append(OpenDataFile(f"{slug}-{name}.csv", name, "CSV", to_csv(columns, rows),
+                                          "text/csv; charset=utf-8"))
+            if only in (None, f"{slug}-{name}.json"):
+                files.append(OpenDataFile(f"{slug}-{name}.json", name, "JSON",
+                                          to_json(data.about, name, columns, rows),
+                                          "application/json; charset=utf-8"))
+        if only in (None, f"{slug}-donnees.xlsx"):
+            workbook = write_xlsx([
+                ("propositions", [PROPOSAL_COLUMNS, *data.proposals]),
+                ("resultats", [RESULT_COLUMNS, *data.results]),
+                ("bulletins", [BALLOT_COLUMNS, *data.ballots]),
+                ("depouillement", _about_rows(data.about)),
+            ])
+            files.append(OpenDataFile(
+                f"{slug}-donnees.xlsx", "classeur", "XLSX", workbook,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    if only is not None and not only.endswith(".pb"):
+        return files
     for published in pabulib_files(cycle):
+        if only not in (None, f"{slug}-{published.envelope.pk}.pb"):
+            continue
         files.append(OpenDataFile(
             f"{slug}-{published.envelope.pk}.pb", "pabulib", "pabulib", published.text.encode("utf-8"),
             "text/plain; charset=utf-8", envelope_name=published.envelope.name,

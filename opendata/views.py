@@ -32,7 +32,7 @@ def cycle_page(request: HttpRequest, cycle_slug: str) -> HttpResponse:
 def download(request: HttpRequest, cycle_slug: str, filename: str) -> HttpResponse:
     """One file under its stable name; 404 before the publication or for an unknown name."""
     cycle = get_object_or_404(BudgetCycle, slug=cycle_slug)
-    for item in published_files(cycle):
+    for item in published_files(cycle, only=filename):
         if item.name == filename:
             response = HttpResponse(item.content, content_type=item.media_type)
             response["Content-Disposition"] = f'attachment; filename="{item.name}"'

@@ -188,3 +188,13 @@ def test_the_published_pabulib_file_recounts_to_the_published_winners(tmp_path, 
         assert sorted(recounted["selected"]) == sorted(str(pk) for pk in funded), item.name
         assert recounted["fingerprint"] == result.fingerprint
     assert any(result.lines.filter(is_funded=True) for result in w.run.envelope_results.all())
+
+
+def test_building_one_file_gives_the_bytes_of_the_full_set():
+    w = published_world()
+    every = {f.name: f.content for f in published_files(w.cycle)}
+    for name, content in every.items():
+        [alone] = published_files(w.cycle, only=name)
+        assert alone.name == name and alone.content == content
+    assert published_files(w.cycle, only=f"{w.cycle.slug}-inconnu.pb") == []
+    assert published_files(w.cycle, only="autre.csv") == []
