@@ -243,3 +243,17 @@ def test_milestone_form_is_refused_to_residents_and_outside_the_phase():
 
     assert client_for(w.resident).get(url).status_code == 403
     assert client_for(w.publisher).get(url).status_code == 409
+
+
+def test_tracking_page_queries_do_not_grow_with_projects_and_milestones(django_assert_max_num_queries):
+    built = build_tallied_world(phase=PhaseKind.IMPLEMENTATION)
+    w = built.world
+    for title in ["Bancs au parc Palmer", "Fresque murale", "Aire de jeux"]:
+        for progress in (10, 20, 30):
+            record_milestone(actor=w.admin, proposal=built.proposals[title],
+                             happened_on=timezone.localdate(), title=f"Étape {progress}",
+                             progress=progress)
+    client = client_for()
+
+    with django_assert_max_num_queries(8):
+        assert client.get(TRACKING).status_code == 200
