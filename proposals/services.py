@@ -100,8 +100,9 @@ def _content_errors(
     return errors
 
 
-def _rounded(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.000001"))
+def _rounded(value: Decimal | float | None) -> Decimal | None:
+    """A coordinate as stored: six decimals (about 10 cm)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
 def submit_proposal(
@@ -322,10 +323,11 @@ def _notify(addresses: list[str], subject: str, body: str) -> None:
         return
 
     def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:  # noqa: BLE001 - an unreachable mail server must not fail the action
-            logger.exception("proposal notification not sent")
+        for address in recipients:  # one message each: no one sees the others' addresses
+            try:
+                send_mail(subject, body, None, [address])
+            except Exception:  # noqa: BLE001 - an unreachable mail server must not fail it
+                logger.exception("proposal notification not sent")
 
     transaction.on_commit(send)
 
