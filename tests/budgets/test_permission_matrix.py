@@ -28,8 +28,17 @@ from django.utils import timezone
 from budgets.models import PhaseKind
 from budgets.policy import ALLOWED_ACTIONS, Action
 from budgets.policy import PhaseKind as Kind
+from budgets.services import close_phase_early, set_timeline
+from budgets.timeline import PlannedPhase
 from config.errors import NotAllowed, NotEligible, PhaseClosed
-from deliberation.services import flag_comment, hide_comment, post_comment, react, record_workshop
+from deliberation.services import (
+    flag_comment,
+    hide_comment,
+    post_comment,
+    react,
+    record_workshop,
+    suspend_commenter,
+)
 from implementation.services import publish_commune_report, record_milestone
 from proposals.models import Proposal, ProposalStatus
 from proposals.services import (
@@ -40,6 +49,8 @@ from proposals.services import (
     review_proposal,
     submit_proposal,
     support_proposal,
+    take_into_review,
+    withdraw_support,
 )
 from tests.builders import build_world, make_proposal, make_user, set_phase
 from voting.models import ResultPublication, Verification, VerificationMethod
@@ -61,11 +72,17 @@ RESIDENTS = {"resident", "verified_resident", "author", "moderator"}
 MODERATE = "moderate"                # hide a comment (moderation)
 RECORD_WORKSHOP = "record_workshop"  # record an in-person workshop
 PUBLISH_REPORT = "publish_report"    # publish a commune's decision report (Action.PUBLISH)
+TAKE_INTO_REVIEW = "take_into_review"  # a reviewer takes a proposal (Action.REVIEW)
+WITHDRAW_SUPPORT = "withdraw_support"  # withdraw one's support (Action.SUPPORT)
+SUSPEND = "suspend_commenter"        # moderation: keep someone from commenting
+EDIT_TIMELINE = "edit_timeline"      # administrators edit the phases' dates
+CLOSE_PHASE = "close_phase_early"    # administrators end the current phase now
 
 ACTIONS = [Action.SUBMIT, Action.EDIT_PROPOSAL, Action.COMMENT, Action.REACT, Action.FLAG,
            Action.SUPPORT, Action.REVIEW, Action.MERGE, Action.DRAW_UP_BALLOT, Action.VOTE,
            Action.TALLY, Action.CERTIFY, Action.PUBLISH, PUBLISH_REPORT, Action.TRACK,
-           MODERATE, RECORD_WORKSHOP]
+           MODERATE, RECORD_WORKSHOP, TAKE_INTO_REVIEW, WITHDRAW_SUPPORT, SUSPEND,
+           EDIT_TIMELINE, CLOSE_PHASE]
 
 ROLE_MAY = {
     Action.SUBMIT: SIGNED_IN,                  # anyone signed in proposes
@@ -85,6 +102,11 @@ ROLE_MAY = {
     Action.TRACK: {"publisher", "admin"},      # milestones of a funded project of the commune
     MODERATE: {"moderator", "admin"},
     RECORD_WORKSHOP: {"facilitator", "admin"},
+    TAKE_INTO_REVIEW: {"reviewer"},
+    WITHDRAW_SUPPORT: SIGNED_IN,               # nothing to withdraw is not an error
+    SUSPEND: {"moderator", "admin"},
+    EDIT_TIMELINE: {"admin"},
+    CLOSE_PHASE: {"admin"},
 }
 
 INF, S, R, D, V, RE, IM = (Kind.INFORMATION, Kind.SUBMISSION, Kind.REVIEW, Kind.DELIBERATION,
@@ -109,6 +131,11 @@ OPEN_IN = {
     Action.TRACK: {IM},
     MODERATE: ANY_TIME,
     RECORD_WORKSHOP: ANY_TIME,
+    TAKE_INTO_REVIEW: {S, R},
+    WITHDRAW_SUPPORT: {D},
+    SUSPEND: ANY_TIME,
+    EDIT_TIMELINE: ANY_TIME,
+    CLOSE_PHASE: EVERY_PHASE,                  # there must be a phase under way to close
 }
 PHASES = [*Kind, None]
 
@@ -209,6 +236,21 @@ class World:
             record_workshop(facilitator=user, cycle=w.cycle, commune=w.cenon,
                             held_on=timezone.localdate() - timedelta(days=1), place="Salle Palmer",
                             attendance=12, minutes="Douze habitants ont discuté des jardins.")
+        elif action == TAKE_INTO_REVIEW:
+            take_into_review(reviewer=user, proposal=self.submitted)
+        elif action == WITHDRAW_SUPPORT:
+            withdraw_support(user=user, proposal=self.feasible)
+        elif action == SUSPEND:
+            suspend_commenter(moderator=user, cycle=w.cycle, user=w.second_resident,
+                              reason="Messages répétés.")
+        elif action == EDIT_TIMELINE:
+            phases = list(w.cycle.phases.order_by("starts_at"))
+            last = phases[-1]
+            later = [PlannedPhase(Kind(p.kind), p.starts_at, p.ends_at) for p in phases[:-1]]
+            set_timeline(actor=user, cycle=w.cycle, phases=[*later, PlannedPhase(
+                Kind(last.kind), last.starts_at, last.ends_at + timedelta(days=1))])
+        elif action == CLOSE_PHASE:
+            close_phase_early(actor=user, cycle=w.cycle)
         else:  # pragma: no cover - a new action must get its attempt
             raise AssertionError(f"no attempt written for {action}")
 
