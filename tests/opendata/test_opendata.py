@@ -10,10 +10,13 @@ import io
 import json
 import re
 import shlex
+import subprocess
+import sys
 import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from budgets.models import PhaseKind
@@ -187,6 +190,11 @@ def test_the_published_pabulib_file_recounts_to_the_published_winners(tmp_path, 
         funded = result.lines.filter(is_funded=True).values_list("proposal_id", flat=True)
         assert sorted(recounted["selected"]) == sorted(str(pk) for pk in funded), item.name
         assert recounted["fingerprint"] == result.fingerprint
+        # The same file through the stand-alone recount (no Django, as a reader runs it).
+        standalone = subprocess.run(
+            [sys.executable, "-m", "budgets.allocation.cli", str(path), *argv[4:], "--json"],
+            capture_output=True, text=True, check=True, cwd=settings.BASE_DIR)
+        assert json.loads(standalone.stdout)["fingerprint"] == result.fingerprint
     assert any(result.lines.filter(is_funded=True) for result in w.run.envelope_results.all())
 
 
