@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from budgets.models import BudgetCycle
 from budgets.roles import Role, is_administrator
-from config.errors import NotAllowed
+from config.errors import Conflict, NotAllowed
 from config.forms import apply_validation_error
 from config.throttling import limit_writes
 from deliberation import selectors, services
@@ -107,6 +107,9 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment_or_404(pk)
     if comment.author_id != request.user.pk:
         raise Http404
+    if not comment.is_visible:  # the service refuses too; do not offer an empty form
+        raise Conflict(_("Ce commentaire est supprimé ou masqué : il ne peut plus être "
+                         "modifié."))
     initial = {"body": comment.body, "stance": comment.stance}
     form = CommentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -237,6 +237,7 @@ def test_deleting_asks_first_then_leaves_a_tombstone_with_the_replies(client):
     html = render_thread(proposal, world.second_resident)
     assert "Commentaire supprimé par son auteur" in html and "Je retire ceci" not in html
     assert "Réponse qui reste" in html
+    assert client.get(f"/debat/c/{root.pk}/modifier/").status_code == 409
 
 
 # --- reactions -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ and the public sees the reason in its place."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -98,3 +99,30 @@ def test_residents_debate_and_a_moderator_hides_a_flagged_comment(page: Page, li
     expect(page.locator(f"#commentaire-{first.pk}")).to_contain_text("aucun banc")
     check_axe(page)
     shot(page, "deliberation-hidden-public")
+
+
+def test_a_facilitator_records_a_workshop_shown_on_the_proposal(page: Page, live_server):
+    world = build_world(phase=PhaseKind.DELIBERATION)
+    proposal = make_proposal(world)
+    base = live_server.url
+    login_with_cookie(page, base, world.facilitator)
+    page.goto(f"{base}/debat/{world.cycle.slug}/")
+    page.get_by_role("link", name="Enregistrer un atelier").click()
+    check_axe(page)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    page.get_by_label("Commune").select_option(label="Cenon")
+    page.get_by_label("Date").fill(date.today().isoformat())
+    page.get_by_label("Lieu").fill("Centre social Palmer")
+    page.get_by_label("Nombre de participants").fill("18")
+    page.get_by_label("Compte rendu").fill("Les habitants veulent des bancs à l’ombre.")
+    page.get_by_label("Des bancs au parc Palmer").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Centre social Palmer")
+    check_axe(page)
+    page.get_by_role("link", name="Des bancs au parc Palmer").click()
+    workshops = page.locator("section.workshops")
+    expect(workshops).to_contain_text("Centre social Palmer")
+    expect(workshops).to_contain_text("18 participants")
+    shot(page, "deliberation-proposal-with-workshop")
+    assert proposal.workshops.count() == 1
