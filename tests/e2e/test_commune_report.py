@@ -67,3 +67,39 @@ def test_a_commune_publishes_its_report_and_the_public_reads_it(page: Page, live
     expect(page.locator("#tracked-projects")).to_contain_text("Jardin de Floirac")
     check_axe(page)
     shot(page, "tracking-floirac")
+
+
+def test_a_publisher_records_a_milestone_after_fixing_the_form(page: Page, live_server):
+    built = build_tallied_world(phase=PhaseKind.IMPLEMENTATION)
+    world = built.world
+    fresque = built.proposals["Fresque murale"]
+    base = live_server.url
+
+    login_with_form(page, base, world.publisher.email, then="/realisation/bp-test/communes/cenon/")
+    item = page.locator("li.tracking-item", has_text="Fresque murale")
+    item.get_by_role("link", name="Ajouter un jalon").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau jalon : Fresque murale")
+    check_axe(page)
+
+    page.get_by_label("Date du jalon").fill(timezone.localdate().isoformat())
+    page.get_by_label("Avancement après ce jalon (en %)").fill("80")
+    page.get_by_label("Le projet est réalisé (avancement 100 %)").check()
+    page.get_by_role("button", name="Enregistrer le jalon").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Donnez un titre au jalon.")
+    expect(summary).to_contain_text("Un projet réalisé est avancé à 100 %.")
+    check_axe(page)
+    shot(page, "tracking-milestone-errors")
+    page.get_by_label("Titre du jalon").fill("Fresque terminée")
+    page.get_by_label("Avancement après ce jalon (en %)").fill("100")
+    page.get_by_label("Note publique (facultative)").fill("Inaugurée avec l’école du quartier.")
+    page.get_by_role("button", name="Enregistrer le jalon").click()
+
+    expect(page.get_by_text("Le jalon est enregistré et publié.")).to_be_visible()
+    item = page.locator("li.tracking-item", has_text="Fresque murale")
+    expect(item).to_contain_text("Réalisée")
+    expect(item).to_contain_text("100 % réalisé")
+    expect(item.get_by_role("link", name="Ajouter un jalon")).to_have_count(0)
+    fresque.refresh_from_db()
+    assert fresque.status == "delivered"
