@@ -222,6 +222,7 @@ def test_milestone_form_shows_french_errors_in_a_summary_and_keeps_nothing():
     assert response.status_code == 200 and 'class="error-summary"' in body
     assert "Donnez un titre au jalon." in body
     assert "de 0 à 100" in body
+    assert "ne peut pas être dans le futur" in body  # reported with the others, not after
     assert not Milestone.objects.exists()
 
 
