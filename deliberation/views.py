@@ -16,9 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from guardian.shortcuts import get_objects_for_user
 
 from budgets.models import BudgetCycle
-from budgets.roles import Role, is_administrator
+from budgets.roles import COMMUNE_ROLES, Role, is_administrator
 from config.errors import Conflict, NotAllowed
 from config.forms import apply_validation_error
 from config.throttling import limit_writes
@@ -290,10 +291,6 @@ def cycle_debate(request: HttpRequest, cycle_slug: str) -> HttpResponse:
 
 def _workshop_communes(user: Any, cycle: BudgetCycle) -> Any:
     """Communes of the cycle where ``user`` may record a workshop."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from budgets.roles import COMMUNE_ROLES
-
     communes = Commune.objects.filter(envelopes__cycle=cycle).distinct().order_by("name")
     if cycle.envelopes.filter(commune__isnull=True).exists():
         communes = Commune.objects.order_by("name")
