@@ -79,16 +79,19 @@ def rule_explanation(rule: str) -> str:
 
 @dataclass(frozen=True)
 class MinutesLine:
-    """A result line with the money spent once it (and those before it) are funded."""
+    """A result line with the money spent once it (and those before it) are funded, and for
+    a project not funded, the number of the note that says why (``EnvelopeMinutes.notes``)."""
 
     line: ResultLine
     cumulative_cents: int | None
+    note: int | None = None
 
 
 @dataclass(frozen=True)
 class EnvelopeMinutes:
     report: EnvelopeReport
     lines: list[MinutesLine]
+    notes: list[str]
     rule_explanation: str
     close_calls: list[str]
     recount_command: str
@@ -119,18 +122,23 @@ class Minutes:
         return bool(self.signer)
 
 
-def cumulative_lines(lines: list[ResultLine]) -> list[MinutesLine]:
+def cumulative_lines(lines: list[ResultLine]) -> tuple[list[MinutesLine], list[str]]:
     """Funded lines carry the running total of their costs, in the order printed (rank);
-    non-funded lines carry None."""
+    non-funded lines carry None and the number (from 1) of their reason in the returned
+    notes: each distinct explanation the tally recorded is printed once under the table
+    rather than in every row (a 200-project cycle would repeat the same sentence 150 times)."""
     spent = 0
     out = []
+    notes: list[str] = []
     for line in lines:
         if line.is_funded:
             spent += line.cost_cents
             out.append(MinutesLine(line, spent))
         else:
-            out.append(MinutesLine(line, None))
-    return out
+            if line.explanation not in notes:
+                notes.append(line.explanation)
+            out.append(MinutesLine(line, None, notes.index(line.explanation) + 1))
+    return out, notes
 
 
 def close_calls(lines: list[ResultLine]) -> list[str]:
@@ -190,9 +198,9 @@ def minutes_for(cycle: BudgetCycle, *, signer: str = "",
     envelopes = []
     for item in report.envelopes:
         envelope = item.envelope
+        lines, notes = cumulative_lines(item.lines)
         envelopes.append(EnvelopeMinutes(
-            report=item,
-            lines=cumulative_lines(item.lines),
+            report=item, lines=lines, notes=notes,
             rule_explanation=rule_explanation(_recorded_rule(item) or envelope.effective_rule),
             close_calls=close_calls(item.lines),
             recount_command=recount_command(cycle, envelope, run.log_head) if run and item.result else "",
