@@ -18,7 +18,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budgets.models import BudgetCycle, Phase, Rule
+from budgets.models import BudgetCycle, Envelope, Phase, Rule
 from proposals.models import Proposal, ProposalStatus
 from reports.selectors import CycleReport, EnvelopeReport, cycle_report
 from reports.statistics import ParticipationStatistics, participation_statistics
@@ -74,7 +74,7 @@ TIE_BREAK_EXPLANATION = gettext_lazy(
 
 def rule_explanation(rule: str) -> str:
     """The plain-French paragraph for ``rule`` (empty for an unknown rule)."""
-    return str(RULE_EXPLANATIONS.get(rule, "")) if rule in Rule.values else ""
+    return str(RULE_EXPLANATIONS[Rule(rule)]) if rule in Rule.values else ""
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class EnvelopeMinutes:
     pabulib_path: str
 
     @property
-    def envelope(self):  # type: ignore[no-untyped-def]
+    def envelope(self) -> Envelope:
         return self.report.envelope
 
 

@@ -185,7 +185,12 @@ def age_band(age: int) -> str | None:
 
 def eligible_bands(minimum_age: int) -> list[str]:
     """Bands in which someone may vote: their upper bound reaches the minimum age."""
-    return [b for b in AgeBand.values if (band_bounds(b)[1] is None or band_bounds(b)[1] >= minimum_age)]
+    bands = []
+    for band in AgeBand.values:
+        high = band_bounds(band)[1]
+        if high is None or high >= minimum_age:
+            bands.append(band)
+    return bands
 
 
 def goodness_of_fit(observed: dict[str, int], population: dict[str, int], labels: dict[str, str],
