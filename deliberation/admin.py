@@ -2,6 +2,7 @@
 audit events); the admin is for looking things up."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from deliberation.models import Comment, CommentingSuspension, Flag, Workshop
 
@@ -13,9 +14,13 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["is_hidden", "stance", "cycle"]
     list_select_related = ["cycle", "proposal", "author"]
     search_fields = ["body"]
-    raw_id_fields = ["proposal", "parent", "author", "hidden_by"]
-    readonly_fields = ["is_hidden", "hidden_reason", "hidden_at", "hidden_by", "deleted_at",
+    # Text and moderation go through the services (revision history, audit events).
+    readonly_fields = ["cycle", "proposal", "parent", "depth", "author", "stance", "body",
+                       "is_hidden", "hidden_reason", "hidden_at", "hidden_by", "deleted_at",
                        "edited_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Flag)
