@@ -28,10 +28,14 @@ from django.utils import timezone
 from budgets.models import PhaseKind
 from budgets.policy import ALLOWED_ACTIONS, Action
 from budgets.policy import PhaseKind as Kind
-from budgets.services import close_phase_early, set_timeline
+from budgets.services import close_phase_early, close_voting, set_timeline
 from budgets.timeline import PlannedPhase
 from config.errors import NotAllowed, NotEligible, PhaseClosed
+from deliberation.models import Comment, Flag
 from deliberation.services import (
+    delete_comment,
+    dismiss_flags,
+    edit_comment,
     flag_comment,
     hide_comment,
     post_comment,
@@ -44,15 +48,18 @@ from proposals.models import Proposal, ProposalStatus
 from proposals.services import (
     draw_up_ballot,
     edit_proposal,
+    invite_co_author,
     merge_proposals,
     record_outcomes,
     review_proposal,
+    submit_draft,
     submit_proposal,
     support_proposal,
     take_into_review,
     withdraw_support,
 )
 from tests.builders import build_world, make_proposal, make_user, set_phase
+from voting.eligibility import generate_codes, verify_in_person
 from voting.models import ResultPublication, Verification, VerificationMethod
 from voting.publication import funded_ids, publish_results
 from voting.services import cast_ballot
@@ -77,12 +84,23 @@ WITHDRAW_SUPPORT = "withdraw_support"  # withdraw one's support (Action.SUPPORT)
 SUSPEND = "suspend_commenter"        # moderation: keep someone from commenting
 EDIT_TIMELINE = "edit_timeline"      # administrators edit the phases' dates
 CLOSE_PHASE = "close_phase_early"    # administrators end the current phase now
+EDIT_OWN_COMMENT = "edit_own_comment"      # Action.COMMENT
+EDIT_OTHERS_COMMENT = "edit_others_comment"  # nobody, not even a moderator
+DELETE_OWN_COMMENT = "delete_own_comment"  # Action.COMMENT
+SUBMIT_DRAFT = "submit_draft"        # Action.SUBMIT, by the draft's author
+INVITE_CO_AUTHOR = "invite_co_author"  # Action.EDIT_PROPOSAL, by the author
+DISMISS_FLAGS = "dismiss_flags"      # moderation
+VERIFY_IN_PERSON = "verify_in_person"  # a facilitator vouches for a resident of the commune
+GENERATE_CODES = "generate_codes"    # voting codes for a commune (administrators)
+CLOSE_VOTING = "close_voting"        # administrators, while the vote is open
 
 ACTIONS = [Action.SUBMIT, Action.EDIT_PROPOSAL, Action.COMMENT, Action.REACT, Action.FLAG,
            Action.SUPPORT, Action.REVIEW, Action.MERGE, Action.DRAW_UP_BALLOT, Action.VOTE,
            Action.TALLY, Action.CERTIFY, Action.PUBLISH, PUBLISH_REPORT, Action.TRACK,
            MODERATE, RECORD_WORKSHOP, TAKE_INTO_REVIEW, WITHDRAW_SUPPORT, SUSPEND,
-           EDIT_TIMELINE, CLOSE_PHASE]
+           EDIT_TIMELINE, CLOSE_PHASE, EDIT_OWN_COMMENT, EDIT_OTHERS_COMMENT, DELETE_OWN_COMMENT,
+           SUBMIT_DRAFT, INVITE_CO_AUTHOR, DISMISS_FLAGS, VERIFY_IN_PERSON, GENERATE_CODES,
+           CLOSE_VOTING]
 
 ROLE_MAY = {
     Action.SUBMIT: SIGNED_IN,                  # anyone signed in proposes
@@ -107,6 +125,15 @@ ROLE_MAY = {
     SUSPEND: {"moderator", "admin"},
     EDIT_TIMELINE: {"admin"},
     CLOSE_PHASE: {"admin"},
+    EDIT_OWN_COMMENT: SIGNED_IN,
+    EDIT_OTHERS_COMMENT: set(),
+    DELETE_OWN_COMMENT: SIGNED_IN,
+    SUBMIT_DRAFT: {"author"},
+    INVITE_CO_AUTHOR: {"author"},
+    DISMISS_FLAGS: {"moderator", "admin"},
+    VERIFY_IN_PERSON: {"facilitator"},         # of the resident's commune; not administrators
+    GENERATE_CODES: {"admin"},
+    CLOSE_VOTING: {"admin"},
 }
 
 INF, S, R, D, V, RE, IM = (Kind.INFORMATION, Kind.SUBMISSION, Kind.REVIEW, Kind.DELIBERATION,
@@ -136,6 +163,15 @@ OPEN_IN = {
     SUSPEND: ANY_TIME,
     EDIT_TIMELINE: ANY_TIME,
     CLOSE_PHASE: EVERY_PHASE,                  # there must be a phase under way to close
+    EDIT_OWN_COMMENT: EVERY_PHASE,
+    EDIT_OTHERS_COMMENT: EVERY_PHASE,
+    DELETE_OWN_COMMENT: EVERY_PHASE,
+    SUBMIT_DRAFT: {S},
+    INVITE_CO_AUTHOR: {S},
+    DISMISS_FLAGS: ANY_TIME,
+    VERIFY_IN_PERSON: ANY_TIME,
+    GENERATE_CODES: ANY_TIME,
+    CLOSE_VOTING: {V},
 }
 PHASES = [*Kind, None]
 
@@ -171,8 +207,11 @@ class World:
                                       status=ProposalStatus.FEASIBLE)
         self.duplicate = make_proposal(w, title="Jardin partagé", author=w.second_resident,
                                        status=ProposalStatus.SUBMITTED)
+        self.draft = make_proposal(w, title="Nichoirs", author=w.author, feasible=False,
+                                   status=ProposalStatus.DRAFT)
         self.comment = post_comment(author=w.second_resident, proposal=self.feasible,
                                     body="Bonne idée.")
+        Flag.objects.create(comment=self.comment, reporter=w.floirac_resident, reason="spam")
 
     def enter(self, phase):
         """Put the cycle in ``phase``; the feasible proposal stays feasible (set_phase puts
@@ -251,10 +290,37 @@ class World:
                 Kind(last.kind), last.starts_at, last.ends_at + timedelta(days=1))])
         elif action == CLOSE_PHASE:
             close_phase_early(actor=user, cycle=w.cycle)
+        elif action in (EDIT_OWN_COMMENT, DELETE_OWN_COMMENT):
+            own = (Comment.objects.create(cycle=w.cycle, proposal=self.feasible, author=user,
+                                          body="Mon avis.")
+                   if user.is_authenticated else self.comment)
+            if action == EDIT_OWN_COMMENT:
+                edit_comment(author=user, comment=own, body="Mon avis, précisé.", stance="for")
+            else:
+                delete_comment(author=user, comment=own)
+        elif action == EDIT_OTHERS_COMMENT:
+            edit_comment(author=user, comment=self.comment, body="Réécrit.", stance="against")
+        elif action == SUBMIT_DRAFT:
+            submit_draft(author=user, proposal=self.draft)
+        elif action == INVITE_CO_AUTHOR:
+            invite_co_author(author=user, proposal=self.submitted, email="second@example.org")
+        elif action == DISMISS_FLAGS:
+            dismiss_flags(moderator=user, comment=self.comment)
+        elif action == VERIFY_IN_PERSON:
+            verify_in_person(facilitator=user, cycle=w.cycle, resident=w.resident)
+        elif action == GENERATE_CODES:
+            generate_codes(actor=user, cycle=w.cycle, commune=w.cenon, count=2)
+        elif action == CLOSE_VOTING:
+            close_voting(actor=user, cycle=w.cycle)
         else:  # pragma: no cover - a new action must get its attempt
             raise AssertionError(f"no attempt written for {action}")
 
     def outcome(self, action, role):
+        # Services update the objects they are given (status, merged_into...): reload them,
+        # so that a rolled-back attempt leaves nothing behind in memory either.
+        for obj in (self.on_ballot, self.submitted, self.feasible, self.duplicate, self.draft,
+                    self.comment, self.run, self.w.cycle, self.w.resident):
+            obj.refresh_from_db()
         try:
             with transaction.atomic():
                 self.attempt(action, self.user(role))
