@@ -4,7 +4,14 @@ audit events); the admin is for looking things up."""
 from django.contrib import admin
 from django.http import HttpRequest
 
-from deliberation.models import Comment, CommentingSuspension, Flag, Workshop
+from deliberation.models import (
+    Comment,
+    CommentingSuspension,
+    CommentRevision,
+    Flag,
+    Reaction,
+    Workshop,
+)
 
 
 @admin.register(Comment)
@@ -44,3 +51,26 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_filter = ["cycle", "commune"]
     raw_id_fields = ["facilitator"]
     filter_horizontal = ["proposals"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Rows written only by the services: look them up, never edit them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CommentRevision)
+class CommentRevisionAdmin(_ReadOnly):
+    list_display = ["comment", "stance", "written_at", "replaced_at"]
+    list_select_related = ["comment"]
+
+
+@admin.register(Reaction)
+class ReactionAdmin(_ReadOnly):
+    list_display = ["comment", "user", "value", "created_at"]
+    list_filter = ["value"]
+    list_select_related = ["comment", "user"]
