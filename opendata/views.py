@@ -37,6 +37,7 @@ def download(request: HttpRequest, cycle_slug: str, filename: str) -> HttpRespon
             response = HttpResponse(item.content, content_type=item.media_type)
             response["Content-Disposition"] = f'attachment; filename="{item.name}"'
             response["X-Content-SHA256"] = item.sha256
+            response["ETag"] = f'"{item.sha256}"'  # the same bytes keep the same tag
             response["X-Content-Type-Options"] = "nosniff"
             return response
     raise Http404(_("Ce fichier n’existe pas ou les résultats ne sont pas encore publiés."))

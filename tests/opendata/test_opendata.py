@@ -90,6 +90,7 @@ def test_the_page_lists_every_file_with_the_sha256_of_what_is_downloaded(client)
         content = response.content
         digest = hashlib.sha256(content).hexdigest()
         assert digest in html and response["X-Content-SHA256"] == digest
+        assert response["ETag"] == f'"{digest}"'
         assert response["Content-Disposition"] == f'attachment; filename="{name}"'
         assert download(client, w, name).content == content  # stable bytes
     assert download(client, w, f"{slug}-inconnu.csv").status_code == 404
