@@ -258,3 +258,19 @@ def test_tracking_page_queries_do_not_grow_with_projects_and_milestones(django_a
 
     with django_assert_max_num_queries(8):
         assert client.get(TRACKING).status_code == 200
+
+
+def test_admin_shows_reports_and_milestones_read_only():
+    from tests.builders import make_user
+
+    w = build_tallied_world().world
+    report = publish_commune_report(actor=w.publisher, cycle=w.cycle, commune=w.cenon)
+    root = client_for(make_user("root@example.org", is_staff=True, is_superuser=True))
+
+    assert root.get("/admin/implementation/communereport/").status_code == 200
+    assert root.get(f"/admin/implementation/communereport/{report.pk}/change/").status_code == 200
+    assert root.get("/admin/implementation/milestone/").status_code == 200
+    assert root.get("/admin/implementation/milestone/add/").status_code == 403
+    assert root.post(f"/admin/implementation/communereport/{report.pk}/delete/",
+                     {"post": "yes"}).status_code == 403
+    assert CommuneReport.objects.count() == 1
