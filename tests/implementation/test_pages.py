@@ -274,3 +274,12 @@ def test_admin_shows_reports_and_milestones_read_only():
     assert root.post(f"/admin/implementation/communereport/{report.pk}/delete/",
                      {"post": "yes"}).status_code == 403
     assert CommuneReport.objects.count() == 1
+
+
+def test_the_cycle_page_links_to_the_commune_reports_and_the_tracking_after_the_vote():
+    build_tallied_world(phase=PhaseKind.IMPLEMENTATION)
+
+    body = client_for().get("/budgets/bp-test/").content.decode()
+
+    assert 'href="/rapports/bp-test/communes/"' in body
+    assert 'href="/realisation/bp-test/"' in body
