@@ -54,6 +54,10 @@ def test_a_commune_publishes_its_report_and_the_public_reads_it(page: Page, live
     shot(page, "tracking-commune-report")
     pdf = page.request.get(base + report_url + "v1-fr.pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF")
+    page.goto(base + "/rapports/bp-test/communes/")
+    expect(page.locator("#commune-reports")).to_contain_text("Version 1 publiée le")
+    check_axe(page)
+    shot(page, "tracking-reports-index")
 
     # The tracking pages: status in words and progress value next to the bar.
     page.goto(base + "/realisation/bp-test/")
