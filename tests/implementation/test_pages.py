@@ -283,3 +283,15 @@ def test_the_cycle_page_links_to_the_commune_reports_and_the_tracking_after_the_
 
     assert 'href="/rapports/bp-test/communes/"' in body
     assert 'href="/realisation/bp-test/"' in body
+
+
+def test_republishing_unchanged_figures_from_the_page_says_why_on_the_report_page():
+    w = build_tallied_world().world
+    publish_commune_report(actor=w.publisher, cycle=w.cycle, commune=w.cenon)
+    client = client_for(w.publisher)
+
+    response = client.post(REPORT + "publier/", follow=True)
+
+    assert response.redirect_chain == [(REPORT, 302)]
+    assert "Rien n’a changé depuis la version 1" in response.content.decode()
+    assert CommuneReport.objects.count() == 1
