@@ -199,14 +199,6 @@ def get_proposal(pk: int) -> Proposal | None:
     return _with_relations(Proposal.objects.filter(pk=pk)).first()
 
 
-def visible_comments(proposal: Proposal) -> QuerySet[Any]:
-    """Comments not hidden by moderation, oldest first, with authors and their communes
-    (one query: ``public_name`` reads the commune)."""
-    return proposal.comments.filter(is_hidden=False).select_related("author__commune").order_by(
-        "created_at", "pk"
-    )
-
-
 def reviewed_communes(user: Any) -> QuerySet[Commune]:
     """Communes whose proposals ``user`` may review (object permission; none if anonymous)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
