@@ -387,8 +387,8 @@ def merge_proposals(*, reviewer: Any, duplicate: Proposal, target: Proposal) -> 
         already = Support.objects.filter(proposal=tgt).values("user_id")
         dropped, _detail = Support.objects.filter(proposal=dup, user_id__in=already).delete()
         moved = Support.objects.filter(proposal=dup).update(proposal=tgt)
-        comments = dup.comments.update(proposal=tgt)  # type: ignore[attr-defined]
-        tgt.workshops.add(*dup.workshops.all())  # type: ignore[attr-defined]
+        comments = dup.comments.update(proposal=tgt)
+        tgt.workshops.add(*dup.workshops.all())
         Proposal.objects.filter(merged_into=dup).update(merged_into=tgt)
         dup.status = ProposalStatus.MERGED
         dup.merged_into = tgt
