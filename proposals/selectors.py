@@ -213,4 +213,4 @@ def review_queue(*, cycle: BudgetCycle, communes: QuerySet[Commune]) -> QuerySet
     return _with_relations(
         Proposal.objects.filter(cycle=cycle, commune__in=communes,
                                 status__in=[ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW])
-    ).order_by("created_at", "pk")
+    ).select_related("taken_by__commune").order_by("created_at", "pk")
