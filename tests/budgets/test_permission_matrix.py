@@ -60,7 +60,8 @@ from proposals.services import (
 )
 from tests.builders import build_world, make_proposal, make_user, set_phase
 from voting.eligibility import generate_codes, verify_in_person
-from voting.models import ResultPublication, Verification, VerificationMethod
+from voting.models import InPersonEvent, ResultPublication, Verification, VerificationMethod
+from voting.paper import create_event, register_paper_voter
 from voting.publication import funded_ids, publish_results
 from voting.services import cast_ballot
 from voting.tally import certify_result, run_tally
@@ -93,6 +94,8 @@ DISMISS_FLAGS = "dismiss_flags"      # moderation
 VERIFY_IN_PERSON = "verify_in_person"  # a facilitator vouches for a resident of the commune
 GENERATE_CODES = "generate_codes"    # voting codes for a commune (administrators)
 CLOSE_VOTING = "close_voting"        # administrators, while the vote is open
+PAPER_EVENT = "paper_event"          # a facilitator opens an in-person voting event (Action.VOTE)
+PAPER_VOTER = "paper_voter"          # ... and records a resident's paper vote there
 
 ACTIONS = [Action.SUBMIT, Action.EDIT_PROPOSAL, Action.COMMENT, Action.REACT, Action.FLAG,
            Action.SUPPORT, Action.REVIEW, Action.MERGE, Action.DRAW_UP_BALLOT, Action.VOTE,
@@ -100,7 +103,7 @@ ACTIONS = [Action.SUBMIT, Action.EDIT_PROPOSAL, Action.COMMENT, Action.REACT, Ac
            MODERATE, RECORD_WORKSHOP, TAKE_INTO_REVIEW, WITHDRAW_SUPPORT, SUSPEND,
            EDIT_TIMELINE, CLOSE_PHASE, EDIT_OWN_COMMENT, EDIT_OTHERS_COMMENT, DELETE_OWN_COMMENT,
            SUBMIT_DRAFT, INVITE_CO_AUTHOR, DISMISS_FLAGS, VERIFY_IN_PERSON, GENERATE_CODES,
-           CLOSE_VOTING]
+           CLOSE_VOTING, PAPER_EVENT, PAPER_VOTER]
 
 ROLE_MAY = {
     Action.SUBMIT: SIGNED_IN,                  # anyone signed in proposes
@@ -134,6 +137,8 @@ ROLE_MAY = {
     VERIFY_IN_PERSON: {"facilitator"},         # of the resident's commune; not administrators
     GENERATE_CODES: {"admin"},
     CLOSE_VOTING: {"admin"},
+    PAPER_EVENT: {"facilitator"},              # of the event's commune
+    PAPER_VOTER: {"facilitator"},
 }
 
 INF, S, R, D, V, RE, IM = (Kind.INFORMATION, Kind.SUBMISSION, Kind.REVIEW, Kind.DELIBERATION,
@@ -172,6 +177,8 @@ OPEN_IN = {
     VERIFY_IN_PERSON: ANY_TIME,
     GENERATE_CODES: ANY_TIME,
     CLOSE_VOTING: {V},
+    PAPER_EVENT: {V},
+    PAPER_VOTER: {V},
 }
 PHASES = [*Kind, None]
 
@@ -209,6 +216,9 @@ class World:
                                        status=ProposalStatus.SUBMITTED)
         self.draft = make_proposal(w, title="Nichoirs", author=w.author, feasible=False,
                                    status=ProposalStatus.DRAFT)
+        self.event = InPersonEvent.objects.create(cycle=w.cycle, commune=w.cenon, place="Mairie",
+                                                  held_on=timezone.localdate(),
+                                                  created_by=w.facilitator)
         self.comment = post_comment(author=w.second_resident, proposal=self.feasible,
                                     body="Bonne idée.")
         Flag.objects.create(comment=self.comment, reporter=w.floirac_resident, reason="spam")
@@ -312,6 +322,11 @@ class World:
             generate_codes(actor=user, cycle=w.cycle, commune=w.cenon, count=2)
         elif action == CLOSE_VOTING:
             close_voting(actor=user, cycle=w.cycle)
+        elif action == PAPER_EVENT:
+            create_event(facilitator=user, cycle=w.cycle, commune=w.cenon, place="Mairie",
+                         held_on=timezone.localdate())
+        elif action == PAPER_VOTER:
+            register_paper_voter(facilitator=user, event=self.event, voter=w.resident)
         else:  # pragma: no cover - a new action must get its attempt
             raise AssertionError(f"no attempt written for {action}")
 
