@@ -29,6 +29,7 @@ machine; it is reported, not enforced. Results are in docs/performance.md ("Minu
 
     .venv/bin/python -m benchmarks.minutes                       # 200 proposals, 20 000 ballots
     .venv/bin/python -m benchmarks.minutes --ballots 2000 --repeat 2   # quick look
+    .venv/bin/python -m benchmarks.minutes --keep-db; .venv/bin/python -m benchmarks.minutes --reuse-db
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="PostgreSQL server URL, without the database name")
     p.add_argument("--db", default="pins_minutes_bench", help="database to create (and drop)")
     p.add_argument("--keep-db", action="store_true", help="keep the database afterwards")
+    p.add_argument("--reuse-db", action="store_true",
+                   help="time the cycle of a database kept by --keep-db (no rebuild, not dropped)")
     p.add_argument("--output", default="", help="also write the last PDF to this file")
     p.add_argument("--seed", type=int, default=2027)
     return p.parse_args(argv)
@@ -240,14 +243,20 @@ def time_minutes(cycle: Any, repeat: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    recreate_database(args, create=True)
+    if args.reuse_db:
+        args.keep_db = True
+    else:
+        recreate_database(args, create=True)
     try:
         setup_django(args)
         from django.core.management import call_command
 
+        from budgets.models import BudgetCycle
+
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        cycle = build(args)
+        cycle = BudgetCycle.objects.filter(slug=SLUG).first() if args.reuse_db else None
+        cycle = cycle or build(args)
         built_in = time.perf_counter() - started
         from proposals.models import Proposal
         from voting.models import Ballot, BallotChoice, Participation
