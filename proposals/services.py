@@ -478,12 +478,13 @@ def support_proposal(*, user: Any, proposal: Proposal) -> bool:
     Locks the proposal row (draw-up changes its status under the same lock) and relies
     on the unique constraint for a double submit: a second support changes nothing and
     returns False; the first returns True. Raises NotAllowed for anonymous users and
-    accounts without a commune, PhaseClosed outside deliberation, Conflict when the
-    proposal is not open to supports.
+    accounts whose commune has no envelope in the cycle (not a resident of its territory),
+    PhaseClosed outside deliberation, Conflict when the proposal is not open to supports.
     """
     if not getattr(user, "is_authenticated", False):
         raise NotAllowed(_("Connectez-vous pour soutenir une proposition."))
-    if getattr(user, "commune_id", None) is None:
+    commune_id = getattr(user, "commune_id", None)
+    if commune_id is None or not proposal.cycle.envelopes.filter(commune_id=commune_id).exists():
         raise NotAllowed(_("Seuls les habitants d’une commune du territoire peuvent soutenir "
                            "une proposition : indiquez votre commune dans votre profil."))
     require_phase_allows(proposal.cycle, Action.SUPPORT)
