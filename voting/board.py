@@ -5,6 +5,9 @@ log and answers receipt lookups ("my ballot is recorded") — never running tota
 holds only salted commitments). After the close it publishes the anonymised final ballots
 (canonical order, no receipt, no pseudonym) and, per envelope, the pabulib file they form
 with its SHA-256, from which anyone can recount with ``manage.py recount``.
+
+The pages do not call the builders here on each view: ``opendata.store`` builds the files
+once per state of ``board_inputs`` and serves the stored bytes.
 """
 
 from __future__ import annotations
