@@ -12,7 +12,7 @@ It only reads, in a bounded number of queries whatever the number of voters or p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -115,7 +115,6 @@ class Minutes:
     tie_break_explanation: str
     signer: str = ""
     generated_at: datetime | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def is_signed(self) -> bool:
