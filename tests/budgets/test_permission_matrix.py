@@ -58,6 +58,7 @@ from proposals.services import (
     take_into_review,
     withdraw_support,
 )
+from territory.models import Commune
 from tests.builders import build_world, make_proposal, make_user, set_phase
 from voting.eligibility import generate_codes, verify_in_person
 from voting.models import InPersonEvent, ResultPublication, Verification, VerificationMethod
@@ -70,10 +71,11 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "resident", "verified_resident", "author", "moderator", "reviewer",
          "facilitator", "committee_member", "publisher", "admin",
-         # Two more refusals worth checking: no commune at all, and another commune's services.
-         "outsider", "floirac_reviewer"]
+         # More refusals worth checking: no commune at all, a commune without an envelope in
+         # the cycle, and another commune's services.
+         "outsider", "lormont_resident", "floirac_reviewer"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
-# Accounts with a commune of the cycle (the moderator lives in Cenon).
+# Accounts with a commune that has an envelope in the cycle (the moderator lives in Cenon).
 RESIDENTS = {"resident", "verified_resident", "author", "moderator"}
 
 # Actions outside budgets.policy.Action: the phase does not matter for them.
@@ -197,6 +199,8 @@ class World:
         w.cycle.save(update_fields=["required_verification"])
         w.users["author"] = make_user("author@example.org", commune=w.cenon, display_name="Chloé")
         w.users["verified_resident"] = make_user("verified@example.org", commune=w.cenon)
+        lormont = Commune.objects.create(name="Lormont", slug="lormont")  # no envelope
+        w.users["lormont_resident"] = make_user("lormont@example.org", commune=lormont)
         for user in (w.verified_resident, w.second_resident):
             Verification.objects.create(cycle=w.cycle, user=user, commune=w.cenon,
                                         method=VerificationMethod.IN_PERSON,
