@@ -1,8 +1,8 @@
 """Stored published files: each public file of a cycle built once, kept with its SHA-256.
 
 A ``StoredFile`` row holds the bytes of one file of the public board (``bundle="board"``:
-the anonymised ballots JSON and one pabulib file per envelope) or of the open data
-(``bundle="opendata"``: the CSV, JSON and XLSX tables), with the ``key`` it was built from:
+the anonymised ballots JSON, the ballot log JSON and one pabulib file per envelope) or of
+the open data (``bundle="opendata"``: the CSV, JSON and XLSX tables), with the ``key`` it was built from:
 the SHA-256 of everything its builder reads (``opendata.store``). A page or a download
 looks the file up by the key of the current inputs, so a stored file is served only while
 its inputs are unchanged; when they change, the next view builds and stores a new version
@@ -23,7 +23,7 @@ class StoredFile(models.Model):
     key = models.CharField(max_length=64)  # SHA-256 of the inputs the file was built from
     name = models.CharField(max_length=200)  # the download name, unique in its bundle
     position = models.PositiveSmallIntegerField()  # order on the page
-    kind = models.CharField(max_length=16)  # "bulletins", "propositions", "resultats", "classeur", "pabulib"
+    kind = models.CharField(max_length=16)  # "bulletins", "registre", "propositions", "resultats", "classeur", "pabulib"
     fmt = models.CharField(max_length=16)  # "CSV", "JSON", "XLSX", "pabulib"
     media_type = models.CharField(max_length=120)
     envelope_pk = models.PositiveIntegerField(null=True, blank=True)  # pabulib files

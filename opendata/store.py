@@ -1,7 +1,7 @@
 """Build each public file once, store it, serve the stored bytes.
 
-The public board (``voting.board_views``: the anonymised ballots JSON and one pabulib file
-per envelope) and the open data (``opendata.views``: the CSV, JSON and XLSX tables, and the
+The public board (``voting.board_views``, after the close: the anonymised ballots JSON,
+the ballot log JSON and one pabulib file per envelope) and the open data (``opendata.views``: the CSV, JSON and XLSX tables, and the
 same pabulib files) used to rebuild every file on every view: seconds of work per request
 for a real cycle. Now each *bundle* of files is built once per state of its inputs and kept
 in ``StoredFile`` rows.
@@ -100,10 +100,17 @@ def ballots_file_name(cycle: BudgetCycle) -> str:
     return f"{cycle.slug}-bulletins-anonymises.json"
 
 
+def log_file_name(cycle: BudgetCycle) -> str:
+    return f"{cycle.slug}-registre.json"
+
+
 def build_board(cycle: BudgetCycle) -> list[Built]:
-    """The anonymised ballots JSON, then one pabulib file per envelope (envelope order)."""
+    """The anonymised ballots JSON, the whole ballot log (JSON), then one pabulib file per
+    envelope (envelope order). Only after the close: the log no longer moves."""
     files = [Built(ballots_file_name(cycle), "bulletins", "JSON", "application/json",
-                   board.final_ballots_json(cycle))]
+                   board.final_ballots_json(cycle)),
+             Built(log_file_name(cycle), "registre", "JSON", "application/json",
+                   board.public_log_json(cycle))]
     for item in exports.pabulib_open_files(cycle):
         files.append(Built(item.name, item.kind, item.fmt, item.media_type, item.content,
                            envelope_pk=item.envelope_pk, envelope_name=item.envelope_name,

@@ -97,6 +97,13 @@ def public_log(cycle: BudgetCycle) -> list[dict[str, Any]]:
     ]
 
 
+def public_log_json(cycle: BudgetCycle) -> bytes:
+    """The bytes of the published chain: exactly what a ``JsonResponse`` of
+    ``{"cycle", "entries"}`` with ``ensure_ascii=False`` writes."""
+    return json.dumps({"cycle": cycle.slug, "entries": public_log(cycle)},
+                      cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
+
+
 def final_ballots(cycle: BudgetCycle) -> list[dict[str, Any]]:
     """The anonymised final ballots: commune and (proposal, points) lines, canonical order."""
     return [{"commune": commune or None, "choices": [list(line) for line in lines]}

@@ -33,8 +33,13 @@ def board_page(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
-def log_json(request: HttpRequest, slug: str) -> JsonResponse:
+def log_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole chain: read live during the vote, from the store once it is closed."""
     cycle = get_object_or_404(BudgetCycle, slug=slug)
+    if board.is_closed(cycle):
+        for stored in store.stored_files(cycle, store.BOARD):
+            if stored.kind == "registre":
+                return store.file_response(request, stored, attachment=False)
     return JsonResponse({"cycle": cycle.slug, "entries": board.public_log(cycle)},
                         json_dumps_params={"ensure_ascii": False})
 

@@ -58,9 +58,10 @@ def test_a_second_view_and_the_downloads_do_not_rebuild(client, builds):
     client.get("/vote/bp-test/registre/")
     client.get("/vote/bp-test/registre/bulletins.json")
     client.get(pb_url(w, w.cenon_envelope))
+    client.get("/vote/bp-test/registre/journal.json")
     assert builds == [w.cycle.pk]
-    # One row per file: the ballots JSON and one pabulib file per envelope.
-    assert StoredFile.objects.filter(bundle="board").count() == 1 + w.cycle.envelopes.count()
+    # One row per file: the ballots JSON, the log JSON and one pabulib file per envelope.
+    assert StoredFile.objects.filter(bundle="board").count() == 2 + w.cycle.envelopes.count()
 
 
 def test_the_bytes_served_are_a_fresh_build_and_the_sha256_shown_is_theirs(client):
@@ -81,6 +82,19 @@ def test_the_bytes_served_are_a_fresh_build_and_the_sha256_shown_is_theirs(clien
     assert ballots["Content-Type"] == "application/json"
     assert ballots.content == board.final_ballots_json(w.cycle)
     assert json.loads(ballots.content) == {"cycle": "bp-test", "ballots": board.final_ballots(w.cycle)}
+
+
+def test_after_the_close_the_log_is_served_from_the_store_with_the_same_bytes(client):
+    w = build_world(phase=PhaseKind.VOTING)
+    a = make_proposal(w, title="Jardin", cost_cents=60_000_00)
+    cast_ballot(voter=w.resident, cycle=w.cycle, proposal_ids=[a.pk])
+    live = client.get("/vote/bp-test/registre/journal.json")
+    assert "ETag" not in live and not StoredFile.objects.exists()  # during the vote: read live
+    close_voting(actor=w.admin, cycle=w.cycle)
+    stored = client.get("/vote/bp-test/registre/journal.json")
+    assert stored["Content-Type"] == "application/json"
+    assert stored.content == live.content == board.public_log_json(w.cycle)
+    assert stored["ETag"] == f'"{hashlib.sha256(stored.content).hexdigest()}"'
 
 
 def test_a_matching_etag_gets_a_304_without_the_bytes(client):

@@ -11,7 +11,7 @@ from opendata import store
 from opendata.exports import published_files
 from opendata.models import StoredFile
 from tests.opendata.test_opendata import published_world
-from voting.board import final_ballots_json
+from voting.board import final_ballots_json, public_log_json
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -46,6 +46,7 @@ def test_simultaneous_first_views_build_once_and_store_each_file_once(on_postgre
     assert all(result == results[i % 2] for i, result in enumerate(results))
     fresh = {f.name: f.content for f in published_files(w.cycle)}
     fresh[store.ballots_file_name(w.cycle)] = final_ballots_json(w.cycle)
+    fresh[store.log_file_name(w.cycle)] = public_log_json(w.cycle)
     stored = {row.name: bytes(row.content) for row in StoredFile.objects.all()}
     assert stored == fresh  # one row per file, each the bytes of a fresh build
     assert StoredFile.objects.count() == len(fresh)
