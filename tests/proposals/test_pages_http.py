@@ -188,3 +188,31 @@ def test_the_administrator_draws_up_the_ballot_from_its_page(client):
         "Soutenue": "on_ballot", "Oubliée": "not_retained"}
     client.force_login(world.reviewer)
     assert client.get("/propositions/bp-test/liste-soumise-au-vote/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_detail_page_runs_as_many_queries_with_many_co_authors_and_duplicates(
+    client, media,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.builders import make_user
+
+    world = build_world(phase="deliberation")
+    proposal = make_proposal(world)
+    counts = []
+    for start, count in ((0, 2), (2, 18)):
+        for index in range(start, start + count):
+            user = make_user(f"co{index}@example.org", commune=world.cenon)
+            proposal.co_authors.add(user)
+            duplicate = make_proposal(world, title=f"Doublon {index}", feasible=False)
+            Proposal.objects.filter(pk=duplicate.pk).update(status=ProposalStatus.MERGED,
+                                                            merged_into=proposal)
+            Support.objects.create(proposal=proposal, user=user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/propositions/p/{proposal.pk}/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert "20 soutiens" in response.content.decode()
