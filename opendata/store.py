@@ -222,7 +222,7 @@ def stored_files(cycle: BudgetCycle, bundle: str) -> list[StoredFile]:
         else:
             raise Conflict(_("Les données de ce cycle changent en ce moment : réessayez dans un instant."))
         _store(cycle, bundle, key, built)
-    return _listing(cycle, bundle, key)
+        return _listing(cycle, bundle, key)  # under the lock: no other build deletes them
 
 
 def file_response(request: HttpRequest, stored: StoredFile, *, attachment: bool) -> HttpResponse:
