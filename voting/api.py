@@ -12,12 +12,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets.models import BudgetCycle
 from config.api import PinsAPIView, error_responses, get_or_404
+from voting import cache as voting_cache
 from voting.models import Ballot, Participation
 from voting.selectors import ballot_page
 from voting.services import cast_ballot, current_ballot_of
@@ -161,10 +163,13 @@ class CycleBallotView(PinsAPIView):
     serializer_class = BallotOut
 
     def get_cycle(self, slug: str) -> BudgetCycle:
-        # Envelopes are read once for eligibility; phases are not prefetched: cast_ballot
-        # re-reads them under its lock.
-        return get_or_404(BudgetCycle.objects.prefetch_related("envelopes"),
-                          _("Ce budget participatif n’existe pas."), slug=slug)
+        # Every cast of a cycle reads the same cycle, envelopes, phases and options: they
+        # come from the short-lived per-process cache (voting/cache.py). cast_ballot decides
+        # refusals on fresh rows and re-reads the phase under its lock.
+        try:
+            return voting_cache.cycle_by_slug(slug)
+        except BudgetCycle.DoesNotExist:
+            raise NotFound(_("Ce budget participatif n’existe pas.")) from None
 
     def get(self, request: Request, slug: str) -> Response:
         cycle = get_or_404(BudgetCycle.objects.prefetch_related("envelopes__commune"),
