@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             for q in queries.captured_queries:
                 print("  ", q["sql"][:200])
         walls, cpus = [], []
-        profiler = cProfile.Profile() if ours.cprofile else None
+        profiler = cProfile.Profile(time.process_time) if ours.cprofile else None  # CPU, not waits
         for job in list(jobs)[: ours.casts]:
             w0, c0 = time.perf_counter(), time.process_time()
             if profiler:

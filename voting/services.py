@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from voting.models import (
     Participation,
     PendingCast,
 )
+from voting.pg import pg_rows
 from voting.secrecy import receipt_code, voter_pseudonym
 
 logger = logging.getLogger(__name__)
@@ -199,27 +199,6 @@ def last_log_entry(cycle_id: int) -> BallotLogEntry | None:
     return BallotLogEntry.objects.filter(cycle_id=cycle_id).only("seq", "hash").order_by("-seq").first()
 
 
-def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
-    """Run one statement of the voting-day path on PostgreSQL and return its rows.
-
-    Server-side parameter binding, so psycopg prepares the statement after a few runs on a
-    connection (``prepare_threshold``): PostgreSQL parses and plans it once per connection
-    instead of once per cast. Same transaction and error translation as the ORM (Django's
-    connection); logged in ``connection.queries`` when queries are being logged.
-    """
-    import psycopg
-
-    connection.validate_no_broken_transaction()
-    connection.ensure_connection()
-    started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall() if cursor.description is not None else []
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
-    return rows
-
-
 # The queue emptied and its records read in one statement, with the head of the log.
 _PG_TAKE_PENDING = """
 WITH queue AS (DELETE FROM voting_pendingcast WHERE cycle_id = %(cycle)s RETURNING record_id),
@@ -266,7 +245,32 @@ def _append_pending(cycle_id: int) -> list[BallotLogEntry]:
             hash=entry_hash, receipt_code=record.receipt_code, cast_record=record,
         ))
         prev = entry_hash
-    return BallotLogEntry.objects.bulk_create(entries)
+    if connection.vendor != "postgresql":
+        return BallotLogEntry.objects.bulk_create(entries)
+    ids = dict(pg_rows(_PG_APPEND, {
+        "cycle": cycle_id, "seq": [e.seq for e in entries], "kind": [e.kind for e in entries],
+        "content": [canonical(e.content) for e in entries],
+        "prev": [e.prev_hash for e in entries], "hash": [e.hash for e in entries],
+        "receipt": [e.receipt_code for e in entries],
+        "record": [e.cast_record_id for e in entries],
+    }))
+    for entry in entries:
+        entry.pk = ids[entry.seq]
+        entry._state.adding = False
+        entry._state.db = connection.alias
+    return entries
+
+
+# The batch of log entries in one statement (one row per array element, in order).
+_PG_APPEND = """
+INSERT INTO voting_ballotlogentry
+  (cycle_id, seq, kind, content, prev_hash, hash, receipt_code, cast_record_id)
+SELECT %(cycle)s::bigint, e.seq, e.kind, e.content::jsonb, e.prev, e.hash, e.receipt, e.record
+FROM unnest(%(seq)s::integer[], %(kind)s::text[], %(content)s::text[], %(prev)s::text[],
+            %(hash)s::text[], %(receipt)s::text[], %(record)s::bigint[])
+     AS e(seq, kind, content, prev, hash, receipt, record)
+RETURNING seq, id
+"""
 
 
 def _advisory(sql: str, cycle_id: int) -> bool:

@@ -1,0 +1,30 @@
+"""Statements of the voting-day path on PostgreSQL, prepared once per connection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection
+
+
+def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
+    """Run one statement of the voting-day path on PostgreSQL and return its rows.
+
+    Server-side parameter binding, so psycopg prepares the statement after a few runs on a
+    connection (``prepare_threshold``): PostgreSQL parses and plans it once per connection
+    instead of once per cast. Same transaction and error translation as the ORM (Django's
+    connection); logged in ``connection.queries`` when queries are being logged.
+    """
+    import psycopg
+
+    connection.validate_no_broken_transaction()
+    connection.ensure_connection()
+    started = time.monotonic()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall() if cursor.description is not None else []
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return rows
