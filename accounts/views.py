@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -70,3 +71,34 @@ login_view = limit_writes(cast(Callable[..., HttpResponse], auth_views.LoginView
     redirect_authenticated_user=True,
 )))
 logout_view = auth_views.LogoutView.as_view()
+
+
+# Password reset by e-mail and password change: Django's views (signed, single-use,
+# time-limited tokens; the same "sent" page whether the address exists or not, so the form
+# does not reveal who has an account), with the site's templates and the write limiter.
+password_reset_view = limit_writes(cast(Callable[..., HttpResponse],
+                                        auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)))
+password_reset_done_view = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html",
+)
+password_reset_confirm_view = limit_writes(cast(Callable[..., HttpResponse],
+                                                auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)))
+password_reset_complete_view = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html",
+)
+password_change_view = limit_writes(cast(Callable[..., HttpResponse],
+                                         auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)))
+password_change_done_view = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html",
+)

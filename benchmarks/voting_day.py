@@ -241,7 +241,7 @@ def prepare(args: argparse.Namespace) -> Plan:
                         commune=envelope.commune or communes[0],
                         estimated_cost_cents=cost,
                         validated_cost_cents=cost,
-                        status=ProposalStatus.FEASIBLE,
+                        status=ProposalStatus.ON_BALLOT,
                     )
                 )
         Proposal.objects.bulk_create(proposals)

@@ -1,10 +1,13 @@
-"""Read-only API over budget cycles: envelopes, dated phases and the phase open now."""
+"""API over budget cycles: envelopes, dated phases and the phase open now (public); the
+timeline replaced and the current phase closed early by administrators (same services as
+the pages: ``set_timeline``, ``close_phase_early``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
@@ -14,8 +17,9 @@ from rest_framework.response import Response
 from budgets import policy
 from budgets.models import BudgetCycle, Phase
 from budgets.selectors import cycles_with_timeline
-from budgets.services import current_phase_of
-from config.api import PinsViewSet, error_responses, get_or_404
+from budgets.services import close_phase_early, current_phase_of, set_timeline
+from budgets.timeline import PlannedPhase
+from config.api import PinsAPIView, PinsViewSet, error_responses, get_or_404
 
 
 class EnvelopeOut(serializers.Serializer[Any]):
@@ -100,3 +104,117 @@ class CycleViewSet(mixins.ListModelMixin, PinsViewSet):
     def retrieve(self, request: Request, slug: str) -> Response:
         cycle = get_or_404(cycles_queryset(), _("Ce budget participatif n’existe pas."), slug=slug)
         return Response(CycleDetailOut(cycle).data)
+
+
+# -- Timeline: read (public), replace and close the current phase (administrators) --------
+
+
+class TimelinePhaseOut(PhaseOut):
+    state = serializers.ChoiceField(choices=["past", "current", "future"],
+                                    help_text="past : terminée ; current : en cours ; future : à venir.")
+
+
+class TimelineOut(serializers.Serializer[Any]):
+    cycle = serializers.SlugField()
+    current_phase = serializers.CharField(
+        allow_null=True, help_text="Type (kind) de la phase en cours ; null entre deux phases.")
+    phases = TimelinePhaseOut(many=True, help_text="Les phases, par date de début.")
+
+
+class TimelinePhaseIn(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=[k.value for k in policy.PhaseKind])
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 ; sans fuseau : heure de Paris.")
+    ends_at = serializers.DateTimeField(help_text="ISO 8601 ; exclue (la phase finit juste avant).")
+
+
+class TimelineIn(serializers.Serializer[Any]):
+    phases = serializers.ListField(
+        child=TimelinePhaseIn(), max_length=len(policy.PhaseKind),
+        help_text="Le calendrier complet : une phase absente est retirée (seulement si elle n’a "
+                  "pas commencé).")
+
+
+class ClosePhaseIn(serializers.Serializer[Any]):
+    start_next = serializers.BooleanField(
+        default=True, help_text="Ouvrir aussitôt la phase suivante (toujours vrai pour le vote : "
+                                "sa clôture ouvre les résultats).")
+
+
+def timeline_payload(cycle: BudgetCycle) -> dict[str, Any]:
+    """The cycle's phases by start with their state now (one query)."""
+    now = timezone.now()
+    phases = list(cycle.phases.order_by("starts_at"))
+    current = policy.current_phase(phases, now)
+    return {
+        "cycle": cycle.slug,
+        "current_phase": current.kind if current else None,
+        "phases": [
+            {"kind": p.kind, "get_kind_display": p.get_kind_display(), "starts_at": p.starts_at,
+             "ends_at": p.ends_at,
+             "state": "current" if p == current else ("past" if p.ends_at <= now else "future")}
+            for p in phases
+        ],
+    }
+
+
+def _cycle(slug: str) -> BudgetCycle:
+    return get_or_404(BudgetCycle.objects.all(), _("Ce budget participatif n’existe pas."), slug=slug)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Calendrier d’un budget", tags=["Budgets"],
+        description="Public. Les phases datées [début, fin) et leur état maintenant.",
+        responses={200: TimelineOut, **error_responses(404)},
+    ),
+    put=extend_schema(
+        summary="Remplacer le calendrier (administrateurs)", tags=["Budgets"], request=TimelineIn,
+        description="Les phases se suivent dans l’ordre des types (information, dépôt, analyse, "
+                    "débat, vote, résultats, réalisation) sans se chevaucher. Ce qui a eu lieu ne "
+                    "change plus : une phase commencée garde son début et reste au calendrier, une "
+                    "phase terminée garde sa fin, la fin d’une phase en cours reste dans le futur, "
+                    "une phase à venir ne commence pas dans le passé. Les erreurs sont données par "
+                    "champ, sous la clé « <type>.<champ> » (ex. voting.starts_at).",
+        responses={200: TimelineOut, **error_responses(400, 401, 403, 404)},
+    ),
+)
+class CycleTimelineView(PinsAPIView):
+    """GET/PUT /api/v1/cycles/{slug}/timeline/."""
+
+    serializer_class = TimelineOut
+
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(TimelineOut(timeline_payload(_cycle(slug))).data)
+
+    def put(self, request: Request, slug: str) -> Response:
+        cycle = _cycle(slug)
+        data = TimelineIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        phases = [PlannedPhase(policy.PhaseKind(p["kind"]), p["starts_at"], p["ends_at"])
+                  for p in data.validated_data["phases"]]
+        set_timeline(actor=request.user, cycle=cycle, phases=phases)
+        return Response(TimelineOut(timeline_payload(cycle)).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        summary="Clore la phase en cours maintenant (administrateurs)", tags=["Budgets"],
+        request=ClosePhaseIn,
+        description="La phase en cours finit maintenant ; avec start_next, la phase suivante "
+                    "commence maintenant (sa fin ne change pas). Clore le vote attend les votes "
+                    "en cours d’enregistrement et ouvre les résultats. 409 si aucune phase n’est "
+                    "en cours.",
+        responses={200: TimelineOut, **error_responses(400, 401, 403, 404, 409)},
+    ),
+)
+class CyclePhaseCloseView(PinsAPIView):
+    """POST /api/v1/cycles/{slug}/close-phase/."""
+
+    serializer_class = TimelineOut
+
+    def post(self, request: Request, slug: str) -> Response:
+        cycle = _cycle(slug)
+        data = ClosePhaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        close_phase_early(actor=request.user, cycle=cycle, start_next=data.validated_data["start_next"])
+        return Response(TimelineOut(timeline_payload(cycle)).data)

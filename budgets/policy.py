@@ -58,9 +58,14 @@ ALLOWED_ACTIONS: dict[PhaseKind, frozenset[Action]] = {
 
 
 class Dated(Protocol):
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
+    """A phase or anything shaped like one (read-only: frozen dataclasses qualify)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
 
 
 P = TypeVar("P", bound=Dated)

@@ -71,6 +71,12 @@ if not SECRET_KEY:
 
 BALLOT_PSEUDONYM_KEY = os.environ.get("BALLOT_PSEUDONYM_KEY", "")
 
+# Signing the PDF minutes (PAdES, reports/signing.py): paths to a PEM private key and its
+# PEM certificate; the key's passphrase, if any, in PINS_SIGNING_PASSPHRASE. Unset: unsigned.
+PINS_SIGNING_KEY = os.environ.get("PINS_SIGNING_KEY", "")
+PINS_SIGNING_CERT = os.environ.get("PINS_SIGNING_CERT", "")
+PINS_SIGNING_PASSPHRASE = os.environ.get("PINS_SIGNING_PASSPHRASE", "")
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
@@ -97,6 +103,8 @@ INSTALLED_APPS = [
     "deliberation",
     "voting",
     "reports",
+    "opendata",
+    "implementation",
 ]
 
 MIDDLEWARE = [
@@ -172,12 +180,26 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the write-rate counters. The default is per process; with several
+# gunicorn workers set a shared one, e.g. CACHE_BACKEND=
+# django.core.cache.backends.filebased.FileBasedCache CACHE_LOCATION=/var/tmp/pins-cache
+# (see docs/operator-guide.md).
+CACHES = {"default": {
+    "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+    "LOCATION": os.environ.get("CACHE_LOCATION", ""),
+}}
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pins@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

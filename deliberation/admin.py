@@ -1,10 +1,41 @@
+"""Read-mostly admin for the debate. Moderation goes through the moderation queue (it records
+audit events); the admin is for looking things up."""
+
 from django.contrib import admin
 
-from deliberation.models import Comment
+from deliberation.models import Comment, CommentingSuspension, Flag, Workshop
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["proposal", "author", "created_at", "is_hidden"]
-    list_filter = ["is_hidden"]
+    list_display = ["pk", "cycle", "proposal", "author", "stance", "created_at", "is_hidden",
+                    "deleted_at"]
+    list_filter = ["is_hidden", "stance", "cycle"]
+    list_select_related = ["cycle", "proposal", "author"]
     search_fields = ["body"]
+    raw_id_fields = ["proposal", "parent", "author", "hidden_by"]
+    readonly_fields = ["is_hidden", "hidden_reason", "hidden_at", "hidden_by", "deleted_at",
+                       "edited_at"]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["comment", "reason", "outcome", "created_at"]
+    list_filter = ["outcome", "reason"]
+    raw_id_fields = ["comment", "reporter", "resolved_by"]
+    readonly_fields = ["outcome", "resolved_at", "resolved_by"]
+
+
+@admin.register(CommentingSuspension)
+class CommentingSuspensionAdmin(admin.ModelAdmin):
+    list_display = ["user", "cycle", "ends_at", "lifted_at", "created_at"]
+    raw_id_fields = ["user", "created_by", "lifted_by"]
+    readonly_fields = ["lifted_at", "lifted_by"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "place", "commune", "cycle", "attendance"]
+    list_filter = ["cycle", "commune"]
+    raw_id_fields = ["facilitator"]
+    filter_horizontal = ["proposals"]

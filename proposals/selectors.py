@@ -2,36 +2,185 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
-from budgets.models import BudgetCycle
-from proposals.models import Proposal, ProposalStatus
-from territory.models import Commune
+from budgets.models import BudgetCycle, Envelope
+from proposals.lifecycle import BALLOT_STATUSES, MERGEABLE_STATUSES
+from proposals.models import Proposal, ProposalStatus, Support
+from territory.models import Commune, District
 
 
 def _with_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    return qs.select_related("commune", "district", "envelope", "cycle", "author__commune")
+    return qs.select_related("commune", "district", "envelope", "cycle", "author__commune",
+                             "merged_into")
+
+
+class Sort(StrEnum):
+    NEWEST = "recent"
+    SUPPORTS = "soutiens"
+    DISCUSSED = "debattues"
+    RANDOM = "hasard"
+    TITLE = "titre"
+
+
+SORT_LABELS = {
+    Sort.NEWEST: _("Les plus récentes"),
+    Sort.SUPPORTS: _("Les plus soutenues"),
+    Sort.DISCUSSED: _("Les plus débattues"),
+    Sort.RANDOM: _("Au hasard"),
+    Sort.TITLE: _("Par titre"),
+}
+MAX_SEED = 2**31 - 1
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, lower-cased (punctuation dropped, at most 8 words)."""
+    return [w.lower() for w in _WORD.findall(query or "")][:8]
+
+
+def _search(qs: QuerySet[Proposal], query: str) -> QuerySet[Proposal]:
+    """Proposals whose title, summary or description has a word starting with each word
+    of ``query``. PostgreSQL: full-text search (``simple`` configuration, prefix match);
+    elsewhere a word-boundary regular expression, which gives the same result for simple
+    words (no stemming either side, so both agree)."""
+    words = search_words(query)
+    if not words:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", "summary", "description", config="simple")
+        tsquery = " & ".join(f"{w}:*" for w in words if w.replace("_", "").isalnum())
+        return qs.annotate(search=vector).filter(
+            search=SearchQuery(tsquery, config="simple", search_type="raw"))
+    for word in words:
+        pattern = r"(^|\W)" + re.escape(word)
+        qs = qs.filter(Q(title__iregex=pattern) | Q(summary__iregex=pattern)
+                       | Q(description__iregex=pattern))
+    return qs
+
+
+def with_counts(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Annotate ``support_count`` and ``visible_comment_count`` (subqueries: no join
+    multiplication, one query for the whole page)."""
+    supports = (Support.objects.filter(proposal=OuterRef("pk")).order_by()
+                .values("proposal").annotate(n=Count("pk")).values("n"))
+    comments = (Proposal.objects.filter(pk=OuterRef("pk"))
+                .annotate(n=Count("comments", filter=Q(comments__is_hidden=False,
+                                                        comments__deleted_at__isnull=True)))
+                .values("n"))
+    return qs.annotate(support_count=Coalesce(Subquery(supports), 0),
+                       visible_comment_count=Coalesce(Subquery(comments), 0))
 
 
 def list_proposals(
-    *, cycle: BudgetCycle, commune: Commune | None = None, category: str = "",
-    status: str = "",
+    *, cycle: BudgetCycle, commune: Commune | None = None, district: District | None = None,
+    category: str = "", status: str = "", query: str = "", sort: str = Sort.NEWEST,
+    seed: int = 0,
 ) -> QuerySet[Proposal]:
-    """The cycle's proposals, filtered, ordered by title, with visible-comment counts."""
-    qs = _with_relations(Proposal.objects.filter(cycle=cycle))
+    """The cycle's public proposals (drafts excluded), filtered, searched and sorted, with
+    support and visible-comment counts. Ties are broken by id, so pages never overlap.
+    ``Sort.RANDOM`` orders by a hash of the id and ``seed``: the same seed, the same order."""
+    qs = _with_relations(Proposal.objects.filter(cycle=cycle)
+                         .exclude(status=ProposalStatus.DRAFT))
     if commune is not None:
         qs = qs.filter(commune=commune)
+    if district is not None:
+        qs = qs.filter(district=district)
     if category:
         qs = qs.filter(category=category)
     if status:
         qs = qs.filter(status=status)
-    # The reverse relation is named by deliberation; counting it needs no import upward.
-    return qs.annotate(
-        visible_comment_count=Count("comments", filter=Q(comments__is_hidden=False))
-    ).order_by("title", "pk")
+    counted: QuerySet[Any] = with_counts(_search(qs, query))
+    return _sorted(counted, sort, seed)
+
+
+def _sorted(qs: QuerySet[Any], sort: str, seed: int) -> QuerySet[Proposal]:
+    if sort == Sort.SUPPORTS:
+        return qs.order_by("-support_count", "-pk")
+    if sort == Sort.DISCUSSED:
+        return qs.order_by("-visible_comment_count", "-pk")
+    if sort == Sort.TITLE:
+        return qs.order_by("title", "pk")
+    if sort == Sort.RANDOM:
+        mixed = ExpressionWrapper((F("pk") * 2654435761 + Value(seed % MAX_SEED)) % 4294967291,
+                                  output_field=BigIntegerField())
+        return qs.annotate(shuffle=mixed).order_by("shuffle", "pk")
+    return qs.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+
+
+def visible_to(proposal: Proposal, user: Any) -> bool:
+    """Drafts are private to their authors and co-authors; everything else is public."""
+    if proposal.status != ProposalStatus.DRAFT:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.pk == proposal.author_id or proposal.co_authors.filter(pk=user.pk).exists()
+
+
+def my_proposals(*, cycle: BudgetCycle, user: Any) -> QuerySet[Proposal]:
+    """Proposals ``user`` wrote or co-writes in ``cycle``, drafts included, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    return with_counts(_with_relations(
+        Proposal.objects.filter(Q(author=user) | Q(co_authors=user), cycle=cycle).distinct()
+    )).order_by("-created_at", "-pk")
+
+
+def supported_ids(user: Any, proposals: Iterable[Proposal]) -> set[int]:
+    """Ids among ``proposals`` that ``user`` supports (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Support.objects.filter(user=user, proposal__in=[p.pk for p in proposals])
+               .values_list("proposal_id", flat=True))
+
+
+def detail_extras(proposal: Proposal) -> dict[str, Any]:
+    """Co-authors, attachments, merged duplicates and the support count of one proposal."""
+    return {
+        "co_authors": list(proposal.co_authors.select_related("commune").order_by("pk")),
+        "attachments": list(proposal.attachments.all()),
+        "merged_duplicates": list(proposal.merged_duplicates.order_by("title", "pk")),
+        "support_count": proposal.supports.count(),
+    }
+
+
+def merge_candidates(proposal: Proposal) -> QuerySet[Proposal]:
+    """Other proposals of the cycle that ``proposal`` could be merged into."""
+    return (Proposal.objects.filter(cycle_id=proposal.cycle_id,
+                                    status__in=sorted(MERGEABLE_STATUSES))
+            .exclude(pk=proposal.pk).select_related("commune").order_by("title", "pk"))
+
+
+def ballot_proposals(cycle: BudgetCycle,
+                     envelopes: Iterable[Envelope] | None = None) -> QuerySet[Proposal]:
+    """The proposals that went to the vote in ``cycle`` (status in ``BALLOT_STATUSES``),
+    only those of ``envelopes`` when given. No ordering, no joins: callers add theirs."""
+    qs = Proposal.objects.filter(cycle=cycle, status__in=sorted(BALLOT_STATUSES))
+    if envelopes is not None:
+        qs = qs.filter(envelope__in=envelopes if isinstance(envelopes, QuerySet)
+                       else list(envelopes))
+    return qs
 
 
 def get_proposal(pk: int) -> Proposal | None:
@@ -56,8 +205,9 @@ def reviewed_communes(user: Any) -> QuerySet[Commune]:
 
 
 def review_queue(*, cycle: BudgetCycle, communes: QuerySet[Commune]) -> QuerySet[Proposal]:
-    """Submitted (not yet reviewed) proposals of the cycle in those communes, oldest first."""
+    """Proposals of the cycle in those communes awaiting a decision (submitted or in
+    review), oldest first."""
     return _with_relations(
         Proposal.objects.filter(cycle=cycle, commune__in=communes,
-                                status=ProposalStatus.SUBMITTED)
+                                status__in=[ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW])
     ).order_by("created_at", "pk")

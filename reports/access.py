@@ -1,4 +1,5 @@
-"""Who may read the minutes (procès-verbal) of a cycle: fetch and authorise in one step."""
+"""Who may read the minutes (procès-verbal) and the participation statistics of a cycle:
+fetch and authorise in one step."""
 
 from __future__ import annotations
 
@@ -28,4 +29,15 @@ def access_minutes(user: Any, cycle_slug: str) -> BudgetCycle:
     if not can_download_minutes(user, cycle):
         raise NotAllowed(_("Le procès-verbal est réservé à l’administration, au comité de suivi "
                            "et aux personnes chargées de la publication dans les communes."))
+    return cycle
+
+
+def access_statistics(user: Any, cycle_slug: str) -> BudgetCycle:
+    """The cycle, if ``user`` may read its participation statistics (the same people as the
+    minutes, which print them); 404 if unknown, NotAllowed otherwise."""
+    cycle = get_object_or_404(BudgetCycle, slug=cycle_slug)
+    if not can_download_minutes(user, cycle):
+        raise NotAllowed(_("Les statistiques de participation sont réservées à l’administration, au "
+                           "comité de suivi et aux personnes chargées de la publication dans les "
+                           "communes."))
     return cycle

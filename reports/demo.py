@@ -4,8 +4,9 @@ Guarantees:
 - Idempotent: every row is found by its natural key (slug, e-mail, (cycle, title), ...)
   before anything is created, so a second run creates nothing and changes no value
   (phase dates are anchored on today's midnight, so they only move when the day changes).
-- Proposals, reviews, comments and ballots go through the same services as the site
-  (``submit_proposal``, ``review_proposal``, ``post_comment``, ``cast_ballot``), so the demo
+- Proposals, reviews, supports, the ballot draw-up, comments and ballots go through the
+  same services as the site (``submit_proposal``, ``review_proposal``, ``support_proposal``,
+  ``draw_up_ballot``, ``post_comment``, ``record_workshop``, ``cast_ballot``), so the demo
   data obeys every rule the site enforces and leaves the same audit and ballot-log trail.
   Those services check the phase: while it loads, the loader moves the whole timeline so
   that the phase it needs is open, then lays out the final timeline (voting open now).
@@ -26,10 +27,15 @@ from django.utils import timezone
 from accounts.models import User
 from budgets.models import BudgetCycle, Envelope, Phase, PhaseKind
 from budgets.roles import Role, grant_role
-from deliberation.models import Comment
-from deliberation.services import post_comment
+from deliberation.models import Comment, Workshop
+from deliberation.services import post_comment, record_workshop
 from proposals.models import Proposal, ProposalStatus, ReviewDecision
-from proposals.services import review_proposal, submit_proposal
+from proposals.services import (
+    draw_up_ballot,
+    review_proposal,
+    submit_proposal,
+    support_proposal,
+)
 from reports import demo_data as data
 from territory.models import Commune, District, PopulationFigure
 from voting.models import Participation
@@ -68,8 +74,10 @@ def load_demo() -> DemoSummary:
         timeline = final_timeline(timezone.now())
         users = _load_users(cycle, communes, districts, summary)
         _load_proposals(cycle, communes, districts, users, timeline, summary)
+        _load_supports(cycle, users, timeline, summary)
         _write_timeline(cycle, timeline)
         _load_comments(cycle, users, summary)
+        _load_workshops(cycle, communes, users, summary)
         _load_ballots(cycle, users, summary)
     return summary
 
@@ -215,13 +223,55 @@ def _load_proposals(cycle: BudgetCycle, communes: dict[str, Commune],
             summary.count("reviews")
 
 
+def _load_supports(cycle: BudgetCycle, users: dict[str, User], timeline: Timeline,
+                   summary: DemoSummary) -> None:
+    """Supports in the deliberation phase, then the ballot drawn up by the administrator
+    (the cycle's threshold leaves out the proposals with too few supports)."""
+    if not Proposal.objects.filter(cycle=cycle, status=ProposalStatus.FEASIBLE).exists():
+        return  # drawn up by an earlier run
+    _open_phase(cycle, timeline, PhaseKind.DELIBERATION)
+    by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle).select_related("cycle")}
+    for title, logins in data.SUPPORTS.items():
+        for login in logins:
+            if support_proposal(user=users[login], proposal=by_title[title]):
+                summary.count("supports")
+    administrator = next(users[row["login"]] for row in data.STAFF if row.get("superuser"))
+    draw_up_ballot(actor=administrator, cycle=cycle)
+
+
 def _load_comments(cycle: BudgetCycle, users: dict[str, User], summary: DemoSummary) -> None:
+    """Comments with their stance, replies found by their parent's text; then the cycle's
+    general thread."""
     by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle)}
-    for row in data.COMMENTS:
-        proposal, author = by_title[row["proposal"]], users[row["author"]]
-        if not Comment.objects.filter(proposal=proposal, author=author, body=row["body"]).exists():
-            post_comment(author=author, proposal=proposal, body=row["body"])
-            summary.count("comments")
+    rows: list[tuple[Proposal | None, dict[str, Any]]] = [
+        (by_title[row["proposal"]], row) for row in data.COMMENTS]
+    rows += [(None, row) for row in data.CYCLE_COMMENTS]
+    for proposal, row in rows:
+        author = users[row["author"]]
+        thread = Comment.objects.filter(cycle=cycle, proposal=proposal)
+        if thread.filter(author=author, body=row["body"]).exists():
+            continue
+        parent = thread.get(body=row["parent"]) if row.get("parent") else None
+        post_comment(author=author, proposal=proposal, cycle=cycle, parent=parent,
+                     body=row["body"], stance=row["stance"])
+        summary.count("comments")
+
+
+def _load_workshops(cycle: BudgetCycle, communes: dict[str, Commune], users: dict[str, User],
+                    summary: DemoSummary) -> None:
+    """Workshops recorded by the facilitator (``record_workshop``: audit event each)."""
+    by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle)}
+    facilitator = users["animation"]
+    for row in data.WORKSHOPS:
+        if Workshop.objects.filter(cycle=cycle, commune=communes[row["commune"]],
+                                   place=row["place"]).exists():
+            continue
+        record_workshop(facilitator=facilitator, cycle=cycle, commune=communes[row["commune"]],
+                        held_on=timezone.localdate() - timedelta(days=row["days_ago"]),
+                        place=row["place"], attendance=row["attendance"],
+                        minutes=row["minutes"],
+                        proposals=[by_title[t] for t in row["proposals"]])
+        summary.count("workshops")
 
 
 def _load_ballots(cycle: BudgetCycle, users: dict[str, User], summary: DemoSummary) -> None:

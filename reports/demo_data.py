@@ -84,6 +84,7 @@ CYCLE: dict[str, Any] = {
     "max_choices": 5,
     "rule": "greedy",
     "certification_quorum": 2,
+    "supports_threshold": 2,
 }
 
 # ``commune`` None: the territory-wide envelope.
@@ -527,68 +528,135 @@ PROPOSALS: list[dict[str, Any]] = [
      )},
 ]
 
+# ``stance``: for / against / neutral; ``parent``: the body of the comment replied to.
 COMMENTS: list[dict[str, Any]] = [
     {"proposal": "Jardin partagé au pied des tours de Palmer", "author": "fatima.benali",
-     "body": "Très bonne idée. Je peux donner des graines et des plants de tomates au printemps."},
+     "body": "Très bonne idée. Je peux donner des graines et des plants de tomates au printemps.", "stance": "for"},
     {"proposal": "Jardin partagé au pied des tours de Palmer", "author": "julien.martin",
-     "body": "Qui s’occupera de l’arrosage pendant les vacances d’été ?"},
+     "body": "Qui s’occupera de l’arrosage pendant les vacances d’été ?", "stance": "neutral"},
     {"proposal": "Jardin partagé au pied des tours de Palmer", "author": "awa.diallo",
      "body": "Le centre social propose un planning partagé entre les familles inscrites, "
-             "et le récupérateur d’eau limite la corvée."},
+             "et le récupérateur d’eau limite la corvée.", "stance": "for",
+     "parent": "Qui s’occupera de l’arrosage pendant les vacances d’été ?"},
     {"proposal": "Aire de jeux inclusive au parc Palmer", "author": "fatima.benali",
      "body": "Mon petit-fils est en fauteuil : il n’y a aucun jeu pour lui dans le quartier. "
-             "Je soutiens."},
+             "Je soutiens.", "stance": "for"},
     {"proposal": "Éclairage du cheminement entre la Saraillère et le tram", "author": "awa.diallo",
-     "body": "Indispensable, je fais ce trajet tous les soirs en rentrant du travail."},
+     "body": "Indispensable, je fais ce trajet tous les soirs en rentrant du travail.", "stance": "for"},
     {"proposal": "Terrain de basket 3x3 à la Saraillère", "author": "awa.diallo",
-     "body": "Pourquoi pas, mais il faudrait aussi penser aux plus petits autour du terrain."},
+     "body": "Pourquoi pas, mais il faudrait aussi penser aux plus petits autour du terrain.", "stance": "neutral"},
     {"proposal": "Bancs et ombrières place du marché du Bas Cenon", "author": "julien.martin",
-     "body": "Les ombrières devront laisser passer les camions des commerçants le mardi."},
+     "body": "Les ombrières devront laisser passer les camions des commerçants le mardi.", "stance": "neutral"},
     {"proposal": "Composteurs collectifs à Génicart", "author": "sophie.laurent",
      "body": "À Carriet nous avons essayé : ça marche bien si deux ou trois voisins s’en "
-             "occupent vraiment."},
+             "occupent vraiment.", "stance": "for"},
     {"proposal": "Local d’aide aux devoirs à Carriet", "author": "kevin.nguyen",
      "body": "J’y serais allé volontiers quand j’étais au collège. Le soutien scolaire coûte "
-             "trop cher pour beaucoup de familles."},
+             "trop cher pour beaucoup de familles.", "stance": "for"},
     {"proposal": "Local d’aide aux devoirs à Carriet", "author": "mamadou.sow",
-     "body": "Je suis enseignant à la retraite, je veux bien donner un coup de main le mercredi."},
+     "body": "Je suis enseignant à la retraite, je veux bien donner un coup de main le mercredi.", "stance": "for"},
     {"proposal": "Passage piéton sécurisé devant l’école des Alpilles", "author": "mamadou.sow",
      "body": "Un radar pédagogique en plus serait utile, les voitures arrivent vite de la "
-             "descente."},
+             "descente.", "stance": "for"},
     {"proposal": "Parcours sportif dans le parc de l’Ermitage", "author": "kevin.nguyen",
-     "body": "Avec quelques barres de traction, ce serait parfait pour tout le monde."},
+     "body": "Avec quelques barres de traction, ce serait parfait pour tout le monde.", "stance": "for"},
     {"proposal": "Jeux d’eau au parc de Dravemont", "author": "thomas.petit",
-     "body": "Le coût me paraît élevé pour un équipement qui ne sert que l’été."},
+     "body": "Le coût me paraît élevé pour un équipement qui ne sert que l’été.", "stance": "against"},
     {"proposal": "Jeux d’eau au parc de Dravemont", "author": "ines.garcia",
      "body": "Les canicules durent de plus en plus longtemps, et c’est le seul endroit frais "
-             "accessible à pied pour les enfants du quartier."},
+             "accessible à pied pour les enfants du quartier.", "stance": "for",
+     "parent": "Le coût me paraît élevé pour un équipement qui ne sert que l’été."},
     {"proposal": "Studio de répétition musicale pour les jeunes", "author": "ines.garcia",
      "body": "Mon frère joue dans un groupe qui répète dans un garage : ce serait un vrai "
-             "plus."},
+             "plus.", "stance": "for"},
     {"proposal": "Bancs et fontaines sur le chemin des coteaux", "author": "thomas.petit",
-     "body": "Oui ! La montée est rude avec des courses."},
+     "body": "Oui ! La montée est rude avec des courses.", "stance": "for"},
     {"proposal": "Rénovation de l’aire de jeux du Moura", "author": "chantal.dubois",
-     "body": "Mes petits-enfants ne peuvent plus y jouer depuis deux ans. Il faut le faire."},
+     "body": "Mes petits-enfants ne peuvent plus y jouer depuis deux ans. Il faut le faire.", "stance": "for"},
     {"proposal": "Abri vélos sécurisé à la gare de Bassens", "author": "lucas.moreau",
-     "body": "On m’a volé deux vélos à la gare. Un abri fermé changerait tout."},
+     "body": "On m’a volé deux vélos à la gare. Un abri fermé changerait tout.", "stance": "for"},
     {"proposal": "Espace numérique solidaire au Moura", "author": "yanis.bouzid",
-     "body": "Je peux aider bénévolement : je travaille dans l’informatique."},
+     "body": "Je peux aider bénévolement : je travaille dans l’informatique.", "stance": "for"},
     {"proposal": "Une boucle vélo reliant les quatre communes", "author": "sophie.laurent",
-     "body": "Il faudra traiter le carrefour de la Morlette, c’est le point le plus dangereux."},
+     "body": "Il faudra traiter le carrefour de la Morlette, c’est le point le plus dangereux.", "stance": "neutral"},
     {"proposal": "Une boucle vélo reliant les quatre communes", "author": "yanis.bouzid",
-     "body": "Enfin un projet qui relie les communes entre elles !"},
+     "body": "Enfin un projet qui relie les communes entre elles !", "stance": "for"},
     {"proposal": "Planter mille arbres sur les coteaux", "author": "lucas.moreau",
      "body": "Pensez à l’arrosage des jeunes arbres les deux premiers étés, sinon beaucoup "
-             "mourront."},
+             "mourront.", "stance": "neutral"},
     {"proposal": "Bus itinérant d’accès aux droits", "author": "chantal.dubois",
      "body": "Beaucoup de personnes âgées ne se déplacent plus jusqu’à la mairie. Ce bus irait "
-             "vers elles."},
+             "vers elles.", "stance": "for"},
     {"proposal": "Caméras de vidéoprotection dans tous les parcs", "author": "ines.garcia",
      "body": "Je comprends le motif de refus. Un meilleur éclairage des parcs serait peut-être "
-             "une piste."},
+             "une piste.", "stance": "against"},
     {"proposal": "Fontaines d’eau potable dans les grands parcs", "author": "nadia.haddad",
-     "body": "Et des gobelets réutilisables à la médiathèque pour aller avec ?"},
+     "body": "Et des gobelets réutilisables à la médiathèque pour aller avec ?", "stance": "neutral"},
 ]
+
+# The cycle's general thread (no proposal).
+CYCLE_COMMENTS: list[dict[str, Any]] = [
+    {"author": "julien.martin", "stance": "neutral",
+     "body": "Les projets non retenus cette année pourront-ils être redéposés l’an prochain ?"},
+    {"author": "moderation", "stance": "neutral",
+     "parent": "Les projets non retenus cette année pourront-ils être redéposés l’an prochain ?",
+     "body": "Oui : chaque cycle repart de zéro, et les services gardent les analyses de "
+             "faisabilité déjà faites."},
+]
+
+# In-person workshops, recorded by the facilitator; ``days_ago`` counts back from today.
+WORKSHOPS: list[dict[str, Any]] = [
+    {"commune": "cenon", "days_ago": 12, "place": "Centre social de Palmer", "attendance": 27,
+     "minutes": "Présentation des propositions du quartier Palmer.\n\nLe jardin partagé a "
+                "suscité beaucoup de questions sur l’arrosage en été : le centre social propose "
+                "un planning entre familles. L’aire de jeux inclusive a fait l’unanimité.",
+     "proposals": ["Jardin partagé au pied des tours de Palmer",
+                   "Aire de jeux inclusive au parc Palmer"]},
+    {"commune": "floirac", "days_ago": 5, "place": "Médiathèque M.270", "attendance": 14,
+     "minutes": "Débat sur les jeux d’eau de Dravemont : coût jugé élevé par certains, "
+                "mais seul lieu frais du quartier pendant les canicules.",
+     "proposals": ["Jeux d’eau au parc de Dravemont"]},
+]
+
+# Supports given in the deliberation phase (login of each supporter). With the cycle's
+# threshold of 2, the two proposals with a single support are not retained for the vote.
+SUPPORTS: dict[str, list[str]] = {
+    "Jardin partagé au pied des tours de Palmer": ["awa.diallo", "julien.martin"],
+    "Aire de jeux inclusive au parc Palmer": ["awa.diallo", "fatima.benali"],
+    "Éclairage du cheminement entre la Saraillère et le tram": ["awa.diallo", "julien.martin"],
+    "Boîtes à livres dans les halls du 8 mai 45": ["awa.diallo", "fatima.benali"],
+    "Bancs et ombrières place du marché du Bas Cenon": ["awa.diallo", "fatima.benali"],
+    "Atelier vélo mobile pour les jeunes de Cenon": ["awa.diallo", "julien.martin"],
+    "Terrain de basket 3x3 à la Saraillère": ["awa.diallo", "julien.martin"],
+    "Parcours sportif dans le parc de l’Ermitage": ["kevin.nguyen", "mamadou.sow"],
+    "Composteurs collectifs à Génicart": ["kevin.nguyen", "sophie.laurent"],
+    "Local d’aide aux devoirs à Carriet": ["kevin.nguyen", "sophie.laurent"],
+    "Passage piéton sécurisé devant l’école des Alpilles": ["kevin.nguyen", "sophie.laurent"],
+    "Verger urbain à Génicart": ["kevin.nguyen", "sophie.laurent"],
+    "Bibliothèque de rue au Bois Fleuri": ["kevin.nguyen", "sophie.laurent"],
+    "Jeux d’eau au parc de Dravemont": ["ines.garcia", "thomas.petit"],
+    "Arceaux vélos près des écoles et des commerces": ["ines.garcia", "thomas.petit"],
+    "Jardin pédagogique à la Cité du Midi": ["ines.garcia", "thomas.petit"],
+    "Rénovation du city-stade de Dravemont": ["ines.garcia", "thomas.petit"],
+    "Bancs et fontaines sur le chemin des coteaux": ["nadia.haddad", "thomas.petit"],
+    "Studio de répétition musicale pour les jeunes": ["ines.garcia", "nadia.haddad"],
+    "Rénovation de l’aire de jeux du Moura": ["chantal.dubois", "lucas.moreau"],
+    "Plantation d’arbres d’ombre rue du Moura": ["chantal.dubois", "lucas.moreau"],
+    "Tables de pique-nique au parc de Séguinaud": ["chantal.dubois", "lucas.moreau"],
+    "Abri vélos sécurisé à la gare de Bassens": ["lucas.moreau", "yanis.bouzid"],
+    "Terrain de pétanque éclairé à Prévost": ["yanis.bouzid"],
+    "Espace numérique solidaire au Moura": ["chantal.dubois", "lucas.moreau"],
+    "Une boucle vélo reliant les quatre communes":
+        ["julien.martin", "kevin.nguyen", "sophie.laurent", "thomas.petit"],
+    "Planter mille arbres sur les coteaux":
+        ["awa.diallo", "ines.garcia", "lucas.moreau", "sophie.laurent"],
+    "Scène mobile pour les fêtes des quatre communes": ["nadia.haddad"],
+    "Signalétique des chemins du parc des Coteaux": ["mamadou.sow", "thomas.petit"],
+    "Fontaines d’eau potable dans les grands parcs": ["chantal.dubois", "fatima.benali"],
+    "Bus itinérant d’accès aux droits": ["awa.diallo", "chantal.dubois", "fatima.benali"],
+    "Matériel sportif partagé pour les tournois inter-quartiers": ["julien.martin", "kevin.nguyen"],
+    "Prairies fleuries et refuges à insectes": ["ines.garcia", "yanis.bouzid"],
+}
 
 # Ballots cast through the voting service (titles of feasible proposals in the voter's
 # envelopes: their commune's and the territory-wide one).

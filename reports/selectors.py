@@ -12,7 +12,14 @@ Guarantees:
   that they agree;
 - the results are those of the *current* ``TallyRun`` (``is_current``); signatures on a
   superseded run are not counted;
-- ``quorum_met`` is ``len(certifications) >= cycle.certification_quorum``.
+- ``quorum_met`` is ``len(certifications) >= cycle.certification_quorum``;
+- ``is_published`` says whether the results are public (``voting.publication``): until then
+  only the staff and the committee may read them, as a preview marked "non publié";
+- ``comparisons`` (per envelope) are the same ballots under other rules, for information:
+  never the official result.
+
+``results_published(cycle)`` and ``is_certified(run)`` are re-exported from
+``voting.publication`` for the apps above voting (commune reports, open data).
 """
 
 from __future__ import annotations
@@ -34,8 +41,12 @@ from voting.models import (
     EnvelopeResult,
     Participation,
     ResultLine,
+    ResultPublication,
     TallyRun,
 )
+from voting.publication import is_certified, results_published
+
+__all__ = ["cycle_report", "current_tally_run", "is_certified", "results_published"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,22 @@ def certifier_name(user: Any) -> str:
 
 
 @dataclass(frozen=True)
+class ComparisonView:
+    """The envelope's ballots under another rule: what it would fund (not the result)."""
+
+    rule: str
+    rule_label: str
+    funded: list[str]
+    spent_cents: int
+    added: list[str]    # funded by this rule, not by the official result
+    dropped: list[str]  # funded by the official result, not by this rule
+
+    @property
+    def same_as_official(self) -> bool:
+        return not self.added and not self.dropped
+
+
+@dataclass(frozen=True)
 class EnvelopeReport:
     envelope: Envelope
     result: EnvelopeResult | None
@@ -96,6 +123,26 @@ class EnvelopeReport:
     @property
     def remaining_cents(self) -> int | None:
         return self.envelope.amount_cents - self.result.spent_cents if self.result else None
+
+    @property
+    def comparisons(self) -> list[ComparisonView]:
+        """The stored other-rule outcomes of this envelope, with proposal titles (none for an
+        envelope without projects: there is nothing to compare)."""
+        if self.result is None or not self.lines:
+            return []
+        titles = {line.proposal_id: line.proposal.title for line in self.lines}
+        official = {line.proposal_id for line in self.lines if line.is_funded}
+        views = []
+        for row in self.result.comparisons or []:
+            selected = [int(pid) for pid in row.get("selected", [])]
+            views.append(ComparisonView(
+                rule=row.get("rule", ""), rule_label=_rule_label(row.get("rule", "")),
+                funded=[titles.get(pid, str(pid)) for pid in selected],
+                spent_cents=int(row.get("spent", 0)),
+                added=sorted(titles.get(pid, str(pid)) for pid in set(selected) - official),
+                dropped=sorted(titles.get(pid, str(pid)) for pid in official - set(selected)),
+            ))
+        return views
 
     @property
     def rule_label(self) -> str:
@@ -115,6 +162,24 @@ class CycleReport:
     envelopes: list[EnvelopeReport]
     certifications: list[Certification]
     quorum: int
+    publication: ResultPublication | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return (self.publication is not None and self.tally_run is not None
+                and self.publication.tally_run_id == self.tally_run.pk)
+
+    @property
+    def has_comparisons(self) -> bool:
+        return any(e.comparisons for e in self.envelopes)
+
+    @property
+    def arithmetic_label(self) -> str:
+        """The run's arithmetic in French (the engine states it in English)."""
+        if self.tally_run is None:
+            return ""
+        return "; ".join(str(ARITHMETIC.get(part, part))
+                         for part in self.tally_run.arithmetic.split("; ") if part)
 
     @property
     def certifiers(self) -> list[Certifier]:
@@ -166,6 +231,21 @@ CRITERIA = {
     "seeded lottery": gettext_lazy(
         "tirage au sort reproductible, graine : tête du registre des bulletins"),
     "lexicographic project id": gettext_lazy("ordre des identifiants de projet"),
+}
+
+
+# The engine's statements of its arithmetic (budgets/allocation/engine.py), in French.
+ARITHMETIC = {
+    "exact: integers and rational numbers": gettext_lazy("exacte : entiers et nombres rationnels"),
+    "floating-point search, every decision confirmed in rational numbers": gettext_lazy(
+        "recherche en virgule flottante, chaque décision confirmée en nombres rationnels"),
+    "MILP (scipy HiGHS) search, objective and budget confirmed in integers": gettext_lazy(
+        "optimisation linéaire en nombres entiers (scipy HiGHS), objectif et budget "
+        "confirmés en entiers"),
+    "floating point with every decision certified by error bounds": gettext_lazy(
+        "virgule flottante, chaque décision certifiée par des bornes d’erreur"),
+    "rational numbers (floating point could not certify a decision)": gettext_lazy(
+        "nombres rationnels (la virgule flottante ne pouvait pas certifier une décision)"),
 }
 
 
@@ -268,4 +348,5 @@ def cycle_report(cycle: BudgetCycle) -> CycleReport:
         envelopes=reports,
         certifications=list(run.certifications.all()) if run else [],
         quorum=cycle.certification_quorum,
+        publication=ResultPublication.objects.filter(cycle=cycle).first() if run else None,
     )

@@ -75,16 +75,16 @@ PYEOF
     set +a
 }
 
-# messages_ensure: compile the translations when a .po file has no .mo beside it
-# (the .mo files are committed; this only helps a checkout where one was forgotten).
+# messages_ensure: compile the translations when a .po file has no .mo beside it, or one
+# older than the .po (the .mo files are committed; this catches one forgotten or stale).
 messages_ensure() {
     local po missing=0
     while IFS= read -r po; do
-        [ -f "${po%.po}.mo" ] || missing=1
+        [ -f "${po%.po}.mo" ] && [ ! "$po" -nt "${po%.po}.mo" ] || missing=1
     done < <(find "$ROOT" -path "$VENV" -prune -o -name '*.po' -print)
     if [ "$missing" -eq 1 ]; then
         apt_ensure gettext
-        (cd "$ROOT" && "$PY" manage.py compilemessages -v0 --ignore=.venv)
+        (cd "$ROOT" && DEBUG=1 "$PY" manage.py compilemessages -v0 --ignore=.venv)
     fi
 }
 

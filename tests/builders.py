@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from budgets.models import BallotKind, BudgetCycle, Envelope, Phase, PhaseKind
 from budgets.roles import Role, grant_role
+from budgets.services import current_phase_of
 from proposals.models import Proposal, ProposalStatus
 from territory.models import Commune, District
 
@@ -59,6 +60,15 @@ def set_phase(cycle: BudgetCycle, kind: str | None) -> None:
             start = now + timedelta(days=30 * (index + 1))
         Phase.objects.create(cycle=cycle, kind=phase_kind, starts_at=start,
                              ends_at=start + timedelta(days=30))
+    if kind is not None and _past_deliberation(kind):
+        # The ballot is drawn up at the end of deliberation: feasible proposals go on it
+        # (all of them with the default threshold of 0), as draw_up_ballot would do.
+        Proposal.objects.filter(cycle=cycle, status=ProposalStatus.FEASIBLE).update(
+            status=ProposalStatus.ON_BALLOT)
+
+
+def _past_deliberation(kind: str) -> bool:
+    return PHASE_ORDER.index(kind) > PHASE_ORDER.index(PhaseKind.DELIBERATION)
 
 
 def build_world(*, phase: str | None = PhaseKind.SUBMISSION, ballot_kind: str = BallotKind.APPROVAL,
@@ -106,16 +116,27 @@ def build_world(*, phase: str | None = PhaseKind.SUBMISSION, ballot_kind: str = 
 def make_proposal(world: World, *, title: str = "Des bancs au parc Palmer",
                   envelope: Envelope | None = None, cost_cents: int = 12_000_00,
                   feasible: bool = True, author: User | None = None,
-                  commune: Commune | None = None) -> Proposal:
-    """A proposal created directly (not through the phase-checked service)."""
+                  commune: Commune | None = None, status: str | None = None) -> Proposal:
+    """A proposal created directly (not through the phase-checked service).
+
+    ``feasible``: reviewed feasible with its cost validated — on the ballot when the cycle
+    is past deliberation (voting or later); else submitted. ``status`` overrides both.
+    """
     envelope = envelope or world.cenon_envelope
     commune = commune or envelope.commune or world.cenon
+    if status is None:
+        phase = current_phase_of(world.cycle)
+        if not feasible:
+            status = ProposalStatus.SUBMITTED
+        elif phase is not None and _past_deliberation(phase.kind):
+            status = ProposalStatus.ON_BALLOT
+        else:
+            status = ProposalStatus.FEASIBLE
     return Proposal.objects.create(
         cycle=world.cycle, envelope=envelope, author=author or world.users["resident"],
         title=title, description="Une description suffisante.", category="public_space",
         commune=commune, estimated_cost_cents=cost_cents,
-        validated_cost_cents=cost_cents if feasible else None,
-        status=ProposalStatus.FEASIBLE if feasible else ProposalStatus.SUBMITTED,
+        validated_cost_cents=cost_cents if feasible else None, status=status,
     )
 
 

@@ -130,6 +130,7 @@ def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
     computation = cycle_elections(cycle)
     for item in computation.envelopes:
         envelope = item.envelope
+        params = rule_parameters(cycle, envelope)
         meta = (
             ("description", f"{cycle.name} — {envelope.name}"),
             ("country", "France"),
@@ -138,7 +139,14 @@ def pabulib_files(cycle: BudgetCycle) -> list[PublishedFile]:
             ("unit", envelope.commune.name if envelope.commune else "Territoire"),
             ("instance", cycle.slug),
             ("currency", "EUR"),
-            ("rule", cycle.rule),
+            # The exact rule the tally ran (the envelope's own, else the cycle's), its
+            # tie-break with the lottery seed, and every parameter that is set: the META
+            # alone says how to recount (``recount_command``).
+            ("rule", params["rule"]),
+            ("tie_break", params["tie_break"]),
+            ("tie_break_seed", computation.head),
+            *((key, str(value)) for key, value in sorted(params.items())
+              if key not in ("rule", "tie_break") and value not in (None, False)),
         )
         election = item.election
         text = write_pabulib(type(election)(

@@ -201,6 +201,12 @@ class TallyRun(models.Model):
     input_fingerprint = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64)
     is_current = models.BooleanField(default=True)
+    # How the outcome-deciding comparisons were made (from the engine, one per distinct
+    # arithmetic over the envelopes), and which code ran: see ``voting.tally.code_version``.
+    # Neither is in the fingerprint: the same ballots give the same fingerprint whatever
+    # version recounts them, and a different one is a finding.
+    arithmetic = models.CharField(max_length=200, blank=True)
+    code_version = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["cycle", "-run_at"]
@@ -222,6 +228,9 @@ class EnvelopeResult(models.Model):
     fingerprint = models.CharField(max_length=64)
     result = models.JSONField()
     tie_breaks = models.JSONField(default=list)
+    # The same ballots under other rules, for comparison only: never the official result,
+    # not in any fingerprint (``voting.tally.COMPARISON_RULES``).
+    comparisons = models.JSONField(default=list, blank=True)
 
     class Meta:
         # Communes in alphabetical order, the territory-wide envelope last (as on the ballot).
@@ -266,6 +275,25 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} a certifié {self.tally_run}"
+
+
+class ResultPublication(models.Model):
+    """The publication of a cycle's certified results: one per cycle, never replaced.
+
+    Until it exists the public results page, the open data and the commune reports show
+    nothing of the result; once it exists the tally can no longer be replaced."""
+
+    cycle = models.OneToOneField(BudgetCycle, on_delete=models.PROTECT, related_name="result_publication")
+    tally_run = models.OneToOneField(TallyRun, on_delete=models.PROTECT, related_name="publication")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("publication des résultats")
+        verbose_name_plural = _("publications des résultats")
+
+    def __str__(self) -> str:
+        return f"Publication {self.cycle} ({self.tally_run_id})"
 
 
 class VerificationMethod(models.TextChoices):

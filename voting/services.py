@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +44,8 @@ from config.errors import (
     InvalidBallot,
     PhaseClosed,
 )
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import Proposal
+from proposals.selectors import ballot_proposals
 from voting import cache as voting_cache
 from voting.ballot_messages import message_for
 from voting.eligibility import require_eligible, voter_envelopes  # noqa: F401 (re-exported)
@@ -74,15 +74,10 @@ class CastReceipt:
     lines: tuple[tuple[int, int], ...] = ()  # (proposal id, points) as stored, by id
 
 
-def ballot_proposals_of(cycle: BudgetCycle, envelopes: list[Envelope]) -> QuerySet[Proposal]:
-    """The proposals on the ballot in these envelopes: the one query of them in voting."""
-    return Proposal.objects.filter(cycle=cycle, envelope__in=envelopes, status=ProposalStatus.FEASIBLE)
-
-
 def ballot_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> list[Proposal]:
     """Proposals on offer in these envelopes, for display."""
     return list(
-        ballot_proposals_of(cycle, envelopes)
+        ballot_proposals(cycle, envelopes)
         .select_related("envelope", "commune")
         .order_by("envelope__commune__name", "title")
     )
@@ -92,7 +87,7 @@ def choice_options(cycle: BudgetCycle, envelopes: list[Envelope]) -> dict[int, P
     """What validation reads of the options, by id (no joins, no ordering): every cast
     needs it; a cycle from ``voting.cache`` gets it from there."""
     def load() -> dict[int, Proposal]:
-        return {p.pk: p for p in ballot_proposals_of(cycle, envelopes).only(
+        return {p.pk: p for p in ballot_proposals(cycle, envelopes).only(
             "id", "envelope_id", "title", "estimated_cost_cents", "validated_cost_cents")}
     if voting_cache.is_cached(cycle):
         return voting_cache.options_for(cycle, tuple(sorted(e.pk for e in envelopes)), load)

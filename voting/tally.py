@@ -6,13 +6,26 @@ product's tie-breaking (more votes, then lower cost, then a lottery seeded by th
 log head, so anyone can redo it), and stores the result with its fingerprints. Running it
 again on the same ballots gives the same fingerprint and keeps the current run (and its
 certifications); a different fingerprint replaces it, which voids earlier certifications.
+Runs are never deleted or overwritten: a replaced run stays, marked ``is_current=False``.
+Once the results are published (``voting.publication``) a run can no longer be replaced.
+
+Each run records what an auditor needs to redo it: the ballot-log head (also the lottery
+seed), the rule and every parameter per envelope, the arithmetic the engine used (exact
+integers and rationals for the greedy and equal-shares rules), the tie-breaks, one
+explanation per project, the result fingerprint and ``code_version``: the package version,
+the git commit when the deployment has its ``.git`` directory, and always the SHA-256 of the
+sources that decide a result (the pure allocation engine and this module), so two runs
+can be compared even where git is absent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -31,7 +44,8 @@ from budgets.policy import Action
 from budgets.roles import Role, has_role, is_administrator
 from budgets.services import require_phase_allows
 from config.errors import Conflict, NotAllowed
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import Proposal
+from proposals.selectors import ballot_proposals
 from voting.models import (
     Ballot,
     BallotChoice,
@@ -176,7 +190,7 @@ def cycle_elections(cycle: BudgetCycle, *, verified_head: str | None = None) -> 
                               input_fingerprint=_sha256({"log_head": head, "ballots": ballots}))
     for envelope in cycle.envelopes.select_related("commune").order_by("pk"):
         proposals = list(
-            Proposal.objects.filter(envelope=envelope, status=ProposalStatus.FEASIBLE).order_by("pk")
+            ballot_proposals(cycle, [envelope]).order_by("pk")
         )
         computation.envelopes.append(EnvelopeComputation(
             envelope, proposals, envelope_election(cycle, envelope, ballots, proposals)))
@@ -206,6 +220,59 @@ def compute_tally(cycle: BudgetCycle, *, verified_head: str | None = None) -> Co
     return computation
 
 
+# The sources whose change could change a result (hashed into ``code_version``).
+_DECIDING_SOURCES = ("budgets/allocation", "voting/tally.py")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _git_commit(root: Path) -> str:
+    """The commit checked out in ``root`` (read from .git, no subprocess); "" if unknown."""
+    git = root / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head
+        ref = head[5:]
+        loose = git / ref
+        if loose.exists():
+            return loose.read_text().strip()
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split(" ", 1)[0]
+    except OSError:
+        return ""
+    return ""
+
+
+def sources_digest(root: Path = _ROOT) -> str:
+    """SHA-256 over the deciding sources: each file's relative path and bytes, sorted."""
+    digest = hashlib.sha256()
+    for name in _DECIDING_SOURCES:
+        base = root / name
+        files = sorted(base.rglob("*.py")) if base.is_dir() else [base]
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def code_version() -> dict[str, str]:
+    """Which code computed a run: package version, git commit (if any), sources digest.
+
+    Cached for the process: the code does not change under a running server."""
+    try:
+        version = importlib.metadata.version("pins")
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return {"package": version, "git_commit": _git_commit(_ROOT), "sources_sha256": sources_digest()}
+
+
+def arithmetic_of(computation: Computation) -> str:
+    """The engine's arithmetic statement(s) over the envelopes, distinct, in a stable order."""
+    return "; ".join(sorted({item.result.arithmetic for item in computation.envelopes if item.result}))
+
+
 def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
     """Run the cycle's rule on every envelope and store the result.
 
@@ -222,7 +289,15 @@ def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
         fingerprint = computation.fingerprint
         current = TallyRun.objects.filter(cycle=cycle, is_current=True).first()
         if current is not None and current.fingerprint == fingerprint:
+            # A recount that confirms the current run: nothing to store but the fact.
+            record_event(actor=actor, action="tally.confirmed", target=cycle, payload={
+                "tally_run": current.pk, "fingerprint": fingerprint, "code_version": code_version(),
+            })
             return current
+        if current is not None and hasattr(current, "publication"):
+            raise Conflict(_("Les résultats sont publiés : le recomptage donne une autre empreinte "
+                             "(%(new)s au lieu de %(old)s) et ne peut pas les remplacer.")
+                           % {"new": fingerprint[:16], "old": current.fingerprint[:16]})
         TallyRun.objects.filter(cycle=cycle, is_current=True).update(is_current=False)
         run = TallyRun.objects.create(
             cycle=cycle, run_at=timezone.now(), run_by=actor, rule=cycle.rule,
@@ -234,23 +309,49 @@ def run_tally(*, actor: Any, cycle: BudgetCycle) -> TallyRun:
             },
             ballot_count=computation.ballot_count, log_head=computation.head,
             input_fingerprint=computation.input_fingerprint, fingerprint=fingerprint,
+            arithmetic=arithmetic_of(computation), code_version=code_version(),
         )
         for item in computation.envelopes:
             assert item.result is not None
-            _store_envelope_result(run, item.envelope, item.proposals, item.result)
+            _store_envelope_result(run, item.envelope, item.proposals, item.result,
+                                   comparisons(cycle, item, computation.head))
         record_event(actor=actor, action="tally.run", target=cycle, payload={
             "tally_run": run.pk, "fingerprint": fingerprint, "replaced": current.pk if current else None,
+            "voided_certifications": current.certifications.count() if current else 0,
+            "code_version": run.code_version,
         })
     return run
 
 
+# Shown beside the official result, clearly labelled as such: the simplest rule (most
+# votes first) and the method of equal shares. The envelope's own rule is left out.
+COMPARISON_RULES = ("greedy", "mes")
+
+
+def comparisons(cycle: BudgetCycle, item: EnvelopeComputation, seed: str) -> list[dict[str, Any]]:
+    """The same election under each other comparison rule, with the engine's defaults
+    and the product's tie-break. For information only: never stored as a result."""
+    official = rule_parameters(cycle, item.envelope)["rule"]
+    rows = []
+    for rule in COMPARISON_RULES:
+        if rule == official:
+            continue
+        result = allocate(item.election, seed=seed, rule=rule, tie_break=TIE_BREAK)
+        rows.append({
+            "rule": rule, "parameters": dict(result.parameters), "arithmetic": result.arithmetic,
+            "selected": [int(pid) for pid in result.selected], "spent": result.spent,
+            "fingerprint": result.fingerprint,
+        })
+    return rows
+
+
 def _store_envelope_result(run: TallyRun, envelope: Envelope, proposals: list[Proposal],
-                           result: Result) -> None:
+                           result: Result, compared: list[dict[str, Any]]) -> None:
     titles = {str(p.pk): p.title for p in proposals}
     by_id = {str(p.pk): p for p in proposals}
     envelope_result = EnvelopeResult.objects.create(
         tally_run=run, envelope=envelope, spent_cents=result.spent, fingerprint=result.fingerprint,
-        result=result.to_json(), tie_breaks=_tie_break_records(result, titles),
+        result=result.to_json(), tie_breaks=_tie_break_records(result, titles), comparisons=compared,
     )
     rank_of = {pid: index + 1 for index, pid in enumerate(result.selected)}
     ResultLine.objects.bulk_create([

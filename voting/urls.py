@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/clore/", views.close, name="close"),
     path("<slug:slug>/depouiller/", views.tally, name="tally"),
     path("<slug:slug>/certifier/", views.certify, name="certify"),
+    path("<slug:slug>/publier/", views.publish, name="publish"),
     path("<slug:slug>/rencontres/", include("voting.paper_urls")),
     path("<slug:slug>/registre/", board_views.board_page, name="board"),
     path("<slug:slug>/registre/journal.json", board_views.log_json, name="board_log"),

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 from budgets.models import BudgetCycle
 from budgets.roles import Role, has_role, is_administrator
 from budgets.services import close_voting, current_phase_of
-from config.errors import InvalidBallot, NotAllowed
+from config.errors import Conflict, InvalidBallot, NotAllowed
 from config.throttling import limit_writes
 from voting import selectors
 from voting.board import board_summary, verify_cycle
 from voting.forms import CertifyForm, parse_ballot
+from voting.publication import publication_of, publish_results
 from voting.services import cast_ballot
 from voting.tally import certification_status, certify_result, run_tally
 
@@ -70,6 +71,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "voting/manage.html", {
         "cycle": cycle, "phase": current_phase_of(cycle), "summary": selectors.voting_summary(cycle),
         "run": run, "status": certification_status(run) if run else None,
+        "publication": publication_of(cycle),
     })
 
 
@@ -97,6 +99,21 @@ def tally(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=slug)
     run = run_tally(actor=request.user, cycle=cycle)
     messages.success(request, _("Dépouillement effectué (empreinte %(fp)s).") % {"fp": run.fingerprint[:16]})
+    return redirect("voting:manage", slug=cycle.slug)
+
+
+@require_POST
+@login_required
+@limit_writes
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    cycle = get_object_or_404(BudgetCycle, slug=slug)
+    try:
+        publish_results(actor=request.user, cycle=cycle)
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Les résultats sont publiés : la page des résultats et les données "
+                                    "ouvertes sont accessibles à tous."))
     return redirect("voting:manage", slug=cycle.slug)
 
 

@@ -108,7 +108,7 @@ def test_unknown_object_or_address_is_a_404(url):
 @pytest.mark.parametrize("method,url", [
     ("delete", "/api/v1/cycles/bp-test/"),
     ("put", "/api/v1/cycles/bp-test/proposals/"),
-    ("patch", "/api/v1/proposals/{pk}/"),
+    ("put", "/api/v1/proposals/{pk}/"),  # PATCH edits; PUT is not offered
     ("get", "/api/v1/proposals/{pk}/review/"),
     ("post", "/api/v1/cycles/bp-test/ballot/"),
     ("get", "/api/v1/auth/token/"),

@@ -290,3 +290,148 @@ def test_review_of_an_unknown_proposal_is_a_404():
                                                {"decision": "feasible"}, format="json")
 
     assert_api_error(response, 404, "not_found")
+
+
+# --- Lifecycle through the API: drafts, edition, supports, merge, draw-up, attachments ---
+
+def test_a_draft_is_private_until_its_author_submits_it():
+    world = build_world(phase=PhaseKind.SUBMISSION)
+    author = client_for(world.resident)
+
+    body = author.post(URL, submission(world, draft=True), format="json").json()
+
+    assert body["status"] == "draft" and body["submitted_at"] is None
+    detail_url = f"/api/v1/proposals/{body['id']}/"
+    assert_api_error(client_for().get(detail_url), 404, "not_found")
+    assert_api_error(client_for(world.second_resident).get(detail_url), 404, "not_found")
+    assert client_for().get(URL).json()["count"] == 0
+    assert author.get(detail_url).status_code == 200
+    assert_api_error(client_for(world.second_resident).post(detail_url + "submit/"), 404,
+                     "not_found")
+
+    submitted = author.post(detail_url + "submit/").json()
+
+    assert submitted["status"] == "submitted" and submitted["submitted_at"]
+    assert client_for().get(detail_url).status_code == 200
+
+
+def test_authors_edit_with_patch_and_others_get_a_403():
+    world = build_world(phase=PhaseKind.SUBMISSION)
+    proposal_id = client_for(world.resident).post(URL, submission(world), format="json").json()["id"]
+    url = f"/api/v1/proposals/{proposal_id}/"
+
+    response = client_for(world.resident).patch(
+        url, {"title": "Un jardin partagé et un composteur", "latitude": "44.857100",
+              "longitude": "-0.532200", "description": "**Des bacs** <script>x</script>"},
+        format="json")
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["title"] == "Un jardin partagé et un composteur"
+    assert body["latitude"] == "44.857100" and body["estimated_cost_cents"] == 15_000_00
+    assert "<strong>Des bacs</strong>" in body["description_html"]
+    assert "<script>" not in body["description_html"]
+    assert_api_error(client_for(world.second_resident).patch(url, {"title": "Piraté"},
+                                                             format="json"), 403, "not_allowed")
+    assert_api_error(client_for(world.resident).patch(url, {"latitude": "95"}, format="json"),
+                     400, "invalid")
+    assert Proposal.objects.get().title == "Un jardin partagé et un composteur"
+
+
+def test_editing_after_submission_phase_is_a_409():
+    world = build_world(phase=PhaseKind.REVIEW)
+    proposal = make_proposal(world, feasible=False)
+
+    response = client_for(world.resident).patch(f"/api/v1/proposals/{proposal.pk}/",
+                                                {"title": "Trop tard"}, format="json")
+
+    assert_api_error(response, 409, "phase_closed")
+
+
+def test_supports_through_the_api_count_once_and_can_be_withdrawn():
+    world = build_world(phase=PhaseKind.DELIBERATION)
+    proposal = make_proposal(world)
+    url = f"/api/v1/proposals/{proposal.pk}/support/"
+    client = client_for(world.resident)
+
+    assert client.post(url).json() == {"supported": True, "support_count": 1}
+    assert client.post(url).json() == {"supported": True, "support_count": 1}
+    assert client.delete(url).json() == {"supported": False, "support_count": 0}
+    assert_api_error(client_for().post(url), 401, "not_authenticated")
+
+
+def test_take_review_merge_and_draw_up_through_the_api():
+    world = build_world(phase=PhaseKind.REVIEW)
+    kept = make_proposal(world, title="Jardin", feasible=False)
+    duplicate = make_proposal(world, title="Jardin (doublon)", feasible=False,
+                              author=world.second_resident)
+    reviewer = client_for(world.reviewer)
+
+    taken = reviewer.post(f"/api/v1/proposals/{kept.pk}/take/").json()
+    assert taken["status"] == "in_review"
+    merged = reviewer.post(f"/api/v1/proposals/{duplicate.pk}/merge/", {"target": kept.pk},
+                           format="json").json()
+    assert merged["id"] == kept.pk and [c["name"] for c in merged["co_authors"]] == ["Bruno"]
+    assert client_for().get(f"/api/v1/proposals/{duplicate.pk}/").json()["merged_into"] == kept.pk
+    reviewer.post(f"/api/v1/proposals/{kept.pk}/review/",
+                  {"decision": "feasible", "validated_cost_cents": 10_000_00}, format="json")
+    assert_api_error(client_for(world.resident).post(f"/api/v1/proposals/{kept.pk}/take/"), 403,
+                     "not_allowed")
+
+    set_phase(world.cycle, PhaseKind.DELIBERATION)
+    draw_up = "/api/v1/cycles/bp-test/proposals/draw-up/"
+    assert_api_error(client_for(world.reviewer).post(draw_up), 403, "not_allowed")
+    assert client_for(world.admin).post(draw_up).json() == {"on_ballot": 1, "not_retained": 0}
+    assert Proposal.objects.get(pk=kept.pk).status == ProposalStatus.ON_BALLOT
+
+
+def test_co_authors_and_attachments_through_the_api(tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.proposals.files import pdf_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(phase=PhaseKind.SUBMISSION)
+    proposal = make_proposal(world, feasible=False)
+    author = client_for(world.resident)
+    base = f"/api/v1/proposals/{proposal.pk}/"
+
+    body = author.post(base + "co-authors/", {"email": "SECOND@example.org"}, format="json").json()
+    assert [c["name"] for c in body["co_authors"]] == ["Bruno"]
+    assert_api_error(author.post(base + "co-authors/", {"email": "nobody@example.org"},
+                                 format="json"), 400, "invalid")
+
+    co_author = client_for(world.second_resident)
+    upload = SimpleUploadedFile("devis.pdf", pdf_bytes(), content_type="text/html")
+    response = co_author.post(base + "attachments/", {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.json()
+    attachment = response.json()
+    assert attachment["kind"] == "pdf" and attachment["content_type"] == "application/pdf"
+    fake = SimpleUploadedFile("photo.png", b"<html><script>alert(1)</script></html>")
+    error = assert_api_error(co_author.post(base + "attachments/", {"file": fake},
+                                            format="multipart"), 400, "invalid")
+    assert list(error["fields"]) == ["file"]
+
+    assert co_author.delete(f"{base}attachments/{attachment['id']}/").status_code == 204
+    assert author.delete(f"{base}co-authors/{world.second_resident.pk}/").status_code == 200
+    assert not proposal.co_authors.exists()
+
+
+def test_list_searches_filters_by_district_and_sorts_by_supports():
+    world = build_world(phase=PhaseKind.DELIBERATION)
+    garden = make_proposal(world, title="Jardin partagé")
+    make_proposal(world, title="Piste cyclable")
+    Proposal.objects.filter(pk=garden.pk).update(district=world.cenon_district)
+    bike = Proposal.objects.get(title="Piste cyclable")
+    from proposals.services import support_proposal
+    support_proposal(user=world.resident, proposal=bike)
+    client = client_for()
+
+    def titles(query):
+        return [p["title"] for p in client.get(URL + query).json()["results"]]
+
+    assert titles("?q=jardin") == ["Jardin partagé"]
+    assert titles(f"?district={world.cenon_district.pk}") == ["Jardin partagé"]
+    assert titles("?district=999999") == []
+    assert titles("?sort=soutiens") == ["Piste cyclable", "Jardin partagé"]
+    assert titles("?sort=hasard&seed=7") == titles("?sort=hasard&seed=7")

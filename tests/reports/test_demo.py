@@ -87,9 +87,16 @@ def test_demo_has_forty_proposals_and_every_unfeasible_one_gives_a_reason():
     assert unfeasible.exists()
     assert not unfeasible.filter(public_reason="").exists()
     assert proposals.filter(status=ProposalStatus.SUBMITTED).exists()
-    feasible = proposals.filter(status=ProposalStatus.FEASIBLE)
-    assert feasible.count() > proposals.count() // 2
-    assert not feasible.filter(validated_cost_cents__isnull=True).exists()
+    on_ballot = proposals.filter(status=ProposalStatus.ON_BALLOT)
+    assert on_ballot.count() > proposals.count() // 2
+    assert not on_ballot.filter(validated_cost_cents__isnull=True).exists()
+    # The supports threshold left out the proposals with a single support.
+    not_retained = proposals.filter(status=ProposalStatus.NOT_RETAINED)
+    assert sorted(not_retained.values_list("title", flat=True)) == [
+        "Scène mobile pour les fêtes des quatre communes", "Terrain de pétanque éclairé à Prévost"]
+    assert all(p.supports.count() < 2 for p in not_retained)
+    assert all(p.supports.count() >= 2 for p in on_ballot)
+    assert not proposals.filter(status=ProposalStatus.FEASIBLE).exists()
     for proposal in proposals:
         assert 3_000_00 <= proposal.estimated_cost_cents <= 180_000_00
         assert proposal.estimated_cost_cents <= proposal.envelope.amount_cents

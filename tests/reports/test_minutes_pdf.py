@@ -142,17 +142,25 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
     assert sorted((euros_to_cents(a), euros_to_cents(s)) for a, s in spent) == sorted(
         (r.envelope.amount_cents, r.spent_cents) for r in results)
 
-    row = re.compile(r"^(\d+|—) (.+?) (Cenon|Floirac) (\d+) ([\d ]+,\d\d €) (Oui|Non)$", re.MULTILINE)
+    row = re.compile(r"^(\d+|—) (.+?) (Cenon|Floirac) ([\d ]+,\d\d €) (\d+) (Oui|Non) "
+                     r"([\d ]+,\d\d €|—)$", re.MULTILINE)
     printed = {m.group(2): m.groups() for m in row.finditer(text)}
     lines = ResultLine.objects.filter(envelope_result__tally_run=run).select_related("proposal")
     assert set(printed) == {line.proposal.title for line in lines}
-    for line in lines:
-        rank, _title, commune, votes, cost, funded = printed[line.proposal.title]
+    spent_so_far: dict[int, int] = {}
+    for line in sorted(lines, key=lambda x: (x.envelope_result_id, x.rank or 10**6)):
+        rank, _title, commune, cost, votes, funded, cumulative = printed[line.proposal.title]
         assert rank == (str(line.rank) if line.rank else "—")
         assert commune == line.proposal.commune.name
         assert int(votes) == line.votes
         assert euros_to_cents(cost) == line.cost_cents
         assert funded == ("Oui" if line.is_funded else "Non")
+        if line.is_funded:
+            spent_so_far[line.envelope_result_id] = spent_so_far.get(line.envelope_result_id, 0) + line.cost_cents
+            assert euros_to_cents(cumulative) == spent_so_far[line.envelope_result_id]
+        else:
+            assert cumulative == "—"
+    assert spent_so_far == {r.pk: r.spent_cents for r in results}
 
     assert _figure(text, "Empreinte du résultat") == run.fingerprint
     assert _figure(text, "Tête du registre des bulletins au") == run.log_head

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,12 +21,22 @@ from voting.models import (
     EnvelopeResult,
     Participation,
     ResultLine,
+    ResultPublication,
     TallyRun,
 )
+from voting.publication import publish_results
 from voting.services import cast_ballot
 from voting.tally import certify_result, run_tally
 
 BEFORE_TALLY = "Les résultats seront publiés après le dépouillement"
+BEFORE_PUBLICATION = "Le dépouillement est fait. Les résultats seront publiés ici après leur certification"
+
+
+def published(built):
+    """Publish the builder's run as rows (the builder writes its run directly too)."""
+    ResultPublication.objects.create(cycle=built.world.cycle, tally_run=built.tally_run,
+                                     published_at=timezone.now(), published_by=built.world.admin)
+    return built
 
 
 def results_url(cycle) -> str:
@@ -53,7 +65,7 @@ def test_before_the_vote_the_page_also_waits_for_the_count(client):
 
 @pytest.mark.django_db
 def test_anonymous_visitor_can_read_the_results_page(client):
-    built = build_results_world()
+    built = published(build_results_world())
     response = client.get(results_url(built.world.cycle))
     assert response.status_code == 200
     assert BEFORE_TALLY not in response.content.decode()
@@ -68,7 +80,7 @@ def test_unknown_cycle_gives_not_found(client):
 
 @pytest.mark.django_db
 def test_participation_figures_shown_equal_the_database(client):
-    built = build_results_world()
+    built = published(build_results_world())
     cycle = built.world.cycle
     tables, texts = read_page(client.get(results_url(cycle)).content.decode())
     participations = Participation.objects.filter(cycle=cycle)
@@ -89,7 +101,7 @@ def test_participation_figures_shown_equal_the_database(client):
 
 @pytest.mark.django_db
 def test_each_envelope_table_shows_the_votes_costs_and_funding_of_the_database(client):
-    built = build_results_world()
+    built = published(build_results_world())
     cycle = built.world.cycle
     tables, texts = read_page(client.get(results_url(cycle)).content.decode())
     results = EnvelopeResult.objects.filter(tally_run=built.tally_run).select_related("envelope")
@@ -113,7 +125,7 @@ def test_each_envelope_table_shows_the_votes_costs_and_funding_of_the_database(c
 
 @pytest.mark.django_db
 def test_the_page_shows_tie_breaks_fingerprint_and_certifiers(client):
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     html = client.get(results_url(built.world.cycle)).content.decode()
     _tables, texts = read_page(html)
     assert texts["fingerprint"] == built.tally_run.fingerprint
@@ -131,7 +143,9 @@ def test_the_page_shows_tie_breaks_fingerprint_and_certifiers(client):
 @pytest.mark.django_db
 def test_below_the_quorum_the_result_is_shown_as_awaiting_certification(client):
     built = build_results_world(certifier_keys=("committee_member",), quorum=2)
+    client.force_login(built.world.second_committee_member)  # a preview: not published
     _tables, texts = read_page(client.get(results_url(built.world.cycle)).content.decode())
+    assert texts["preview-banner"].startswith("Aperçu : ces résultats ne sont pas publiés.")
     assert texts["certification-status"].startswith("Résultat provisoire")
     assert "1 signature(s) sur 2" in texts["certification-status"]
 
@@ -149,6 +163,7 @@ def test_a_superseded_run_and_its_signatures_are_not_shown(client):
     report = cycle_report(old.cycle)
     assert report.tally_run == new
     assert report.certifications == [] and not report.quorum_met
+    client.force_login(built.world.admin)
     html = client.get(results_url(old.cycle)).content.decode()
     assert "1" * 64 in html and old.fingerprint not in html
     assert "Claire Martin" not in html
@@ -156,7 +171,7 @@ def test_a_superseded_run_and_its_signatures_are_not_shown(client):
 
 @pytest.mark.django_db
 def test_cycle_report_runs_a_bounded_number_of_queries():
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     cycle = built.world.cycle
     with CaptureQueriesContext(connection) as small:
         cycle_report(cycle)
@@ -178,7 +193,7 @@ def test_cycle_report_runs_a_bounded_number_of_queries():
 
 @pytest.mark.django_db
 def test_the_results_page_query_count_does_not_grow_with_the_data(client):
-    built = build_results_world(certifier_keys=("committee_member", "second_committee_member"))
+    built = published(build_results_world(certifier_keys=("committee_member", "second_committee_member")))
     cycle = built.world.cycle
     client.force_login(built.world.publisher)
     with CaptureQueriesContext(connection) as small:
@@ -207,6 +222,7 @@ def test_figures_after_a_real_tally_and_certification_equal_the_database(client)
     set_phase(world.cycle, PhaseKind.RESULTS)
     run = run_tally(actor=world.admin, cycle=world.cycle)
     certify_result(member=world.committee_member, tally_run=run)
+    publish_results(actor=world.admin, cycle=world.cycle)
     tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
     assert to_int(texts["participation-total"]) == Participation.objects.filter(cycle=world.cycle).count() == 3
     assert texts["fingerprint"] == run.fingerprint
@@ -222,7 +238,7 @@ def test_figures_after_a_real_tally_and_certification_equal_the_database(client)
 
 @pytest.mark.django_db
 def test_a_certifier_without_a_name_is_shown_by_role_never_by_e_mail(client):
-    built = build_results_world(certifier_keys=("committee_member",))
+    built = published(build_results_world(certifier_keys=("committee_member",)))
     member = built.world.committee_member
     member.display_name = ""
     member.save(update_fields=["display_name"])
@@ -242,7 +258,94 @@ def test_a_lottery_tie_break_of_the_real_tally_is_explained_on_the_page(client):
     set_phase(world.cycle, PhaseKind.RESULTS)
     run = run_tally(actor=world.admin, cycle=world.cycle)
     [record] = run.envelope_results.get(envelope=world.cenon_envelope).tie_breaks
+    client.force_login(world.admin)  # the unpublished preview shows the same explanation
     _tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
     assert texts[f"tie-breaks-{world.cenon_envelope.pk}"] == (
         f"Égalité entre Bancs, Jardin : {record['winner']} passe en premier "
         "(tirage au sort reproductible, graine : tête du registre des bulletins).")
+
+
+def real_world(rule="greedy"):
+    """Cenon 100 000 €: Bancs (60 000 €) 2 votes, Jardin (50 000 €) 2 votes, Fresque
+    (30 000 €) 1 vote; tallied with the real services, certified."""
+    world = build_world(phase=PhaseKind.VOTING, quorum=1)
+    world.cycle.rule = rule
+    world.cycle.save(update_fields=["rule"])
+    bancs = make_proposal(world, title="Bancs", cost_cents=60_000_00)
+    jardin = make_proposal(world, title="Jardin", cost_cents=50_000_00)
+    fresque = make_proposal(world, title="Fresque", cost_cents=30_000_00)
+    cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[bancs.pk, jardin.pk])
+    cast_ballot(voter=world.second_resident, cycle=world.cycle,
+                proposal_ids=[bancs.pk, jardin.pk, fresque.pk])
+    set_phase(world.cycle, PhaseKind.RESULTS)
+    run = run_tally(actor=world.admin, cycle=world.cycle)
+    certify_result(member=world.committee_member, tally_run=run)
+    return world, run
+
+
+@pytest.mark.django_db
+def test_a_tallied_unpublished_result_is_hidden_from_the_public_and_previewed_by_the_staff(client):
+    world, run = real_world()
+    html = client.get(results_url(world.cycle)).content.decode()
+    tables, texts = read_page(html)
+    assert texts["awaiting-publication"].startswith(BEFORE_PUBLICATION)
+    assert not [name for name in tables if name.startswith(("results-", "comparison-"))]
+    assert run.fingerprint not in html and "Bancs" not in html and "preview-banner" not in texts
+    client.force_login(world.committee_member)
+    tables, texts = read_page(client.get(results_url(world.cycle)).content.decode())
+    assert texts["preview-banner"].startswith("Aperçu : ces résultats ne sont pas publiés.")
+    assert f"results-{world.cenon_envelope.pk}" in tables and "publication-status" not in texts
+    response = client.get(results_url(world.cycle))
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_published_page_shows_the_publication_run_metadata_and_links_the_open_data(client):
+    world, run = real_world()
+    publish_results(actor=world.admin, cycle=world.cycle)
+    html = client.get(results_url(world.cycle)).content.decode()
+    _tables, texts = read_page(html)
+    assert texts["publication-status"].startswith("Résultats officiels, publiés le")
+    assert f"/donnees-ouvertes/{world.cycle.slug}/" in html
+    assert run.arithmetic == "exact: integers and rational numbers"
+    assert texts["arithmetic"] == "exacte : entiers et nombres rationnels"
+    assert run.code_version["sources_sha256"] in texts["code-version"]
+    assert "preview-banner" not in texts and "non publié" not in html
+
+
+@pytest.mark.django_db
+def test_the_comparison_is_labelled_unofficial_and_kept_apart_from_the_result(client):
+    world, run = real_world()  # greedy: Jardin (tie won on cost) and Fresque funded
+    publish_results(actor=world.admin, cycle=world.cycle)
+    html = client.get(results_url(world.cycle)).content.decode()
+    tables, texts = read_page(html)
+    cenon = world.cenon_envelope.pk
+    official = {row[0]: row[3] for row in tables[f"results-{cenon}"][1:]}
+    assert official == {"Jardin": "Oui", "Fresque": "Oui", "Bancs": "Non"}
+    assert texts["comparison-title"] == "Comparaison avec d’autres règles (non officielle)"
+    header, *rows = tables[f"comparison-{cenon}"]
+    assert header[0] == "Règle (non officielle)"
+    [(rule, funded, spent, difference)] = [tuple(row) for row in rows]
+    stored = run.envelope_results.get(envelope=world.cenon_envelope).comparisons[0]
+    assert rule == "Méthode des parts égales" and stored["rule"] == "mes"
+    assert euros_to_cents(spent) == stored["spent"]
+    titles = {line.proposal_id: line.proposal.title for line in ResultLine.objects.filter(
+        envelope_result__tally_run=run)}
+    assert funded == ", ".join(titles[pid] for pid in stored["selected"])
+    same = {titles[pid] for pid in stored["selected"]} == {"Jardin", "Fresque"}
+    assert (difference == "aucun : mêmes projets") == same
+    # The comparison comes after every official table, inside its own marked section.
+    assert html.index('id="comparison"') > max(html.index(f'id="results-{e.pk}"') for e in (
+        world.cenon_envelope, world.floirac_envelope, world.territory_envelope))
+    assert "Ceci n’est pas le résultat." in texts["comparison"]
+
+
+@pytest.mark.django_db
+def test_every_arithmetic_the_engine_states_has_a_french_label():
+    from pathlib import Path
+
+    from reports.selectors import ARITHMETIC
+
+    engine = Path("budgets/allocation/engine.py").read_text()
+    stated = set(re.findall(r'"((?:exact|floating|MILP|rational)[^"]*)"', engine))
+    assert stated and stated <= set(ARITHMETIC)
