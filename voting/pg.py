@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
@@ -19,12 +19,13 @@ def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, 
     """
     import psycopg
 
-    connection.validate_no_broken_transaction()
-    connection.ensure_connection()
+    db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.x`` is a thread-local lookup
+    db.validate_no_broken_transaction()
+    db.ensure_connection()
     started = time.monotonic()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall() if cursor.description is not None else []
-    if connection.queries_logged:
-        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    if db.queries_logged:
+        db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,8 +58,10 @@ from voting.models import (
     LogKind,
     Participation,
     PendingCast,
+    PendingReceipt,
 )
 from voting.pg import pg_rows
+from voting.receipts import receipts_wanted
 from voting.secrecy import receipt_code, voter_pseudonym
 
 logger = logging.getLogger(__name__)
@@ -268,6 +270,13 @@ RETURNING seq, id
 """
 
 
+# Threads of this process holding a cycle's sequencer lock (PostgreSQL session lock), by
+# cycle: a cast that sees one skips its own try (one round trip less), as it would skip
+# after a failed try; the holder's check after its release covers the cast.
+_local_holders: dict[int, int] = {}
+_local_holders_lock = threading.Lock()
+
+
 def _advisory(sql: str, cycle_id: int) -> bool:
     row = pg_rows(sql, [SEQUENCER_LOCK, cycle_id])
     return not row or row[0][0] is not False
@@ -298,10 +307,16 @@ def sequence_pending(cycle_id: int, *, wait: bool, hand_over: bool = True) -> li
                     return []
             return _append_pending(cycle_id)
     appended: list[BallotLogEntry] = []
+    if not wait and _local_holders.get(cycle_id):
+        # A thread of this process holds the lock: it checks the queue again after its
+        # release (it stops counting itself before that check), after this cast's commit.
+        return appended
     while True:
         if not _advisory("SELECT pg_advisory_lock(%s::int, %s::int)" if wait
                          else "SELECT pg_try_advisory_lock(%s::int, %s::int)", cycle_id):
             return appended  # the holder checks again after releasing the lock
+        with _local_holders_lock:
+            _local_holders[cycle_id] = _local_holders.get(cycle_id, 0) + 1
         try:
             with transaction.atomic():
                 appended += _append_pending(cycle_id)
@@ -311,6 +326,9 @@ def sequence_pending(cycle_id: int, *, wait: bool, hand_over: bool = True) -> li
             except DatabaseError:
                 connection.close()  # a session lock must never outlive this call
                 raise
+            finally:
+                with _local_holders_lock:
+                    _local_holders[cycle_id] -= 1
         if not pg_rows("SELECT EXISTS (SELECT 1 FROM voting_pendingcast WHERE cycle_id = %s::bigint)",
                        [cycle_id])[0][0]:
             return appended
@@ -390,9 +408,6 @@ def cast_ballot(
             sequence_pending(cycle.pk, wait=False)
         except DatabaseError:  # the ballot is committed: the next cast or reader chains it
             logger.exception("cycle %s: sequencing after a cast failed", cycle.pk)
-    if voter.email:
-        code = record.receipt_code
-        transaction.on_commit(lambda: send_receipt(email=voter.email, cycle=cycle, code=code))
     return CastReceipt(ballot=ballot, record=record, receipt_code=record.receipt_code,
                        is_replacement=is_replacement,
                        lines=tuple((p.pk, points) for p, points in chosen))
@@ -435,13 +450,17 @@ def _cast_orm(
     if participation is None:
         Participation.objects.create(cycle=cycle, voter=voter, commune_id=voter.commune_id,
                                      channel=Channel.ONLINE, voted_at=coarse_now())
+    if receipts_wanted(voter):  # sent by manage.py send_receipts, never in the cast
+        PendingReceipt.objects.bulk_create([PendingReceipt(cycle=cycle, voter=voter)],
+                                           ignore_conflicts=True)
     return ballot, record, is_replacement
 
 
 # The casting transaction on PostgreSQL: the locks (one statement), the fresh phase with the
 # ballot (row-locked) and the participation (one statement), then every write in one
-# statement: the cast record, its queue row, the ballot, its choices and, for a first
-# ballot, the participation. Five round trips with BEGIN and COMMIT.
+# statement: the cast record, its queue row, the ballot, its choices, for a first ballot
+# the participation, and the receipt e-mail to send. Five round trips with BEGIN and
+# COMMIT (six for a replacement, whose old choices are deleted first).
 _PG_CAST_READ = """
 WITH ballot AS (SELECT id, revision FROM voting_ballot
                 WHERE cycle_id = %(cycle)s::bigint AND pseudonym = %(pseudonym)s FOR UPDATE)
@@ -482,11 +501,17 @@ participation AS (INSERT INTO voting_participation
                   VALUES (%(uuid)s::uuid, %(cycle)s::bigint, %(voter)s::bigint, '',
                           %(commune)s::bigint, %(channel)s, %(voted_at)s))
 """
+_PG_RECEIPT = """,
+receipt_mail AS (INSERT INTO voting_pendingreceipt (id, cycle_id, voter_id)
+                 VALUES (%(mail_id)s::uuid, %(cycle)s::bigint, %(voter)s::bigint)
+                 ON CONFLICT DO NOTHING)
+"""
 _PG_RESULT = "SELECT (SELECT id FROM record), (SELECT id FROM ballot), (SELECT revision FROM ballot)"
 _PG_WRITES = {
-    (replacing, registering): _PG_RECORD + (_PG_REPLACED_BALLOT if replacing else _PG_NEW_BALLOT)
-    + _PG_CHOICES + (_PG_PARTICIPATION if registering else "") + _PG_RESULT
-    for replacing in (False, True) for registering in (False, True)
+    (replacing, registering, mailing): _PG_RECORD
+    + (_PG_REPLACED_BALLOT if replacing else _PG_NEW_BALLOT) + _PG_CHOICES
+    + (_PG_PARTICIPATION if registering else "") + (_PG_RECEIPT if mailing else "") + _PG_RESULT
+    for replacing in (False, True) for registering in (False, True) for mailing in (False, True)
 }
 
 
@@ -515,12 +540,13 @@ def _cast_postgres(
     kind = LogKind.REPLACE if is_replacement else LogKind.CAST
     if is_replacement:
         pg_rows("DELETE FROM voting_ballotchoice WHERE ballot_id = %s::bigint", [ballot_id])
-    ((record_id, ballot_id, revision),) = pg_rows(_PG_WRITES[is_replacement, channel is None], {
+    writes = _PG_WRITES[is_replacement, channel is None, receipts_wanted(voter)]
+    ((record_id, ballot_id, revision),) = pg_rows(writes, {
         "cycle": cycle.pk, "kind": kind, "key": pseudonym[:16], "commitment": sealed,
         "receipt": receipt, "pseudonym": pseudonym, "commune": voter.commune_id,
         "channel": Channel.ONLINE, "salt": salt, "ballot": ballot_id,
         "pids": [pid for pid, _pts in lines], "pts": [pts for _pid, pts in lines],
-        "uuid": uuid.uuid4(), "voter": voter.pk, "voted_at": coarse_now(),
+        "uuid": uuid.uuid4(), "voter": voter.pk, "voted_at": coarse_now(), "mail_id": uuid.uuid4(),
     })
     record = CastRecord(id=record_id, cycle_id=cycle.pk, kind=kind, ballot_key=pseudonym[:16],
                         commitment=sealed, receipt_code=receipt)
@@ -563,19 +589,6 @@ def commitment(salt: str, body: dict[str, Any]) -> str:
 def coarse_now() -> datetime:
     """The current time to the hour: what the participation register keeps."""
     return timezone.now().replace(minute=0, second=0, microsecond=0)
-
-
-def send_receipt(*, email: str, cycle: BudgetCycle, code: str) -> None:
-    """E-mail the receipt code (never the choices). A mail failure never undoes a vote."""
-    body = _(
-        "Bonjour,\n\nVotre vote au %(cycle)s est enregistré.\nVotre code de reçu : %(code)s\n\n"
-        "Vous pouvez vérifier sur le registre public que ce code y figure. Ce code ne révèle pas "
-        "vos choix. Si vous n’avez pas voté, signalez-le à la mairie.\n"
-    ) % {"cycle": cycle.name, "code": code}
-    try:
-        send_mail(_("Votre reçu de vote"), body, None, [email])
-    except OSError:
-        logger.warning("receipt e-mail could not be sent for cycle %s", cycle.pk)
 
 
 def record_ballot(
