@@ -15,6 +15,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -78,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         if ours.sql:
             for q in queries.captured_queries:
                 print("  ", q["sql"][:200])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        db_ticks0 = voting_day.process_ticks([backend]).get(backend, 0)
         walls, cpus = [], []
         profiler = cProfile.Profile(time.process_time) if ours.cprofile else None  # CPU, not waits
         for job in list(jobs)[: ours.casts]:
@@ -90,9 +95,12 @@ def main(argv: list[str] | None = None) -> int:
             cpus.append((time.process_time() - c0) * 1000)
             walls.append((time.perf_counter() - w0) * 1000)
             assert status == 201, status
+        db_ms = ((voting_day.process_ticks([backend]).get(backend, 0) - db_ticks0)
+                 * 1000 / os.sysconf("SC_CLK_TCK") / len(walls))
         print(f"{len(walls)} casts: wall median {statistics.median(walls):.2f} ms, "
               f"CPU median {statistics.median(cpus):.2f} ms, CPU mean {statistics.mean(cpus):.2f} ms"
-              + (" (under cProfile)" if profiler else ""))
+              + (" (under cProfile)" if profiler else "")
+              + f"; PostgreSQL backend CPU {db_ms:.2f} ms per cast")
         if profiler:
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(ours.cprofile)
