@@ -6,7 +6,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+from psycopg.pq import ExecStatus
 
 
 def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
@@ -17,7 +19,6 @@ def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, 
     instead of once per cast. Same transaction and error translation as the ORM (Django's
     connection); logged in ``connection.queries`` when queries are being logged.
     """
-    import psycopg
 
     db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.x`` is a thread-local lookup
     db.validate_no_broken_transaction()
@@ -25,7 +26,8 @@ def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, 
     started = time.monotonic()
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall() if cursor.description is not None else []
+        result = cursor.pgresult  # not cursor.description, which builds every column's object
+        rows = cursor.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else []
     if db.queries_logged:
         db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
     return rows
