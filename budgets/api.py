@@ -202,8 +202,9 @@ class CycleTimelineView(PinsAPIView):
         request=ClosePhaseIn,
         description="La phase en cours finit maintenant ; avec start_next, la phase suivante "
                     "commence maintenant (sa fin ne change pas). Clore le vote attend les votes "
-                    "en cours d’enregistrement et ouvre les résultats. 409 si aucune phase n’est "
-                    "en cours.",
+                    "en cours d’enregistrement et ouvre les résultats ; les bulletins papier "
+                    "encore en attente d’une seconde saisie ne seront pas comptés (la page de "
+                    "gestion du vote les signale). 409 si aucune phase n’est en cours.",
         responses={200: TimelineOut, **error_responses(400, 401, 403, 404, 409)},
     ),
 )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets import timeline
 from budgets.models import Phase, PhaseKind
+from budgets.policy import PhaseKind as PolicyPhaseKind
 
 DATETIME_WIDGET_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -118,7 +119,7 @@ class TimelineForm(forms.Form):
         """The timeline the administrator asks for (call after ``is_valid()``)."""
         data = self.cleaned_data
         return [
-            timeline.PlannedPhase(timeline.PhaseKind(kind), data[f"{kind.value}_starts_at"], data[f"{kind.value}_ends_at"])
+            timeline.PlannedPhase(PolicyPhaseKind(kind), data[f"{kind.value}_starts_at"], data[f"{kind.value}_ends_at"])
             for kind in PhaseKind if data.get(f"{kind.value}_included")
         ]
 

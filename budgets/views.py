@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from budgets import policy, timeline
 from budgets.forms import ClosePhaseForm, TimelineForm
-from budgets.models import BudgetCycle
+from budgets.models import BudgetCycle, PhaseKind
 from budgets.roles import is_administrator
 from budgets.selectors import get_cycle_overview, list_cycle_overviews, roles_of
-from budgets.services import close_phase_early, set_timeline
+from budgets.services import close_phase_early, current_phase_of, set_timeline
 from config.errors import NotAllowed
 from config.throttling import limit_writes
 from deliberation.selectors import cycle_thread
@@ -77,6 +77,11 @@ def phase_close(request: HttpRequest, slug: str) -> HttpResponse:
     warns about paper ballots still waiting for their second entry."""
     cycle = get_object_or_404(BudgetCycle, slug=slug)
     _require_admin(request)
+    current = current_phase_of(cycle)
+    if current is not None and current.kind == PhaseKind.VOTING:
+        messages.info(request, _("Le vote se clôt depuis la page de gestion du vote, qui signale "
+                                 "les bulletins papier encore en attente d’une seconde saisie."))
+        return redirect("voting:manage", slug=cycle.slug)
     form = ClosePhaseForm(request.POST)
     start_next = form.is_valid() and form.cleaned_data["start_next"]
     opened = close_phase_early(actor=request.user, cycle=cycle, start_next=start_next)

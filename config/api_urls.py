@@ -30,6 +30,7 @@ from implementation.api import (
     ProposalMilestonesView,
 )
 from proposals.api import CycleDrawUpView, CycleProposalsView, ProposalViewSet
+from reports.api import CycleResultsPublishView, CycleResultsView
 from voting.api import CycleBallotView
 
 app_name = "api"
@@ -44,6 +45,9 @@ urlpatterns = [
     path("cycles/<slug:slug>/proposals/draw-up/", CycleDrawUpView.as_view(),
          name="cycle-proposals-draw-up"),
     path("cycles/<slug:slug>/ballot/", CycleBallotView.as_view(), name="cycle-ballot"),
+    path("cycles/<slug:slug>/results/", CycleResultsView.as_view(), name="cycle-results"),
+    path("cycles/<slug:slug>/results/publish/", CycleResultsPublishView.as_view(),
+         name="cycle-results-publish"),
     path("cycles/<slug:slug>/timeline/", CycleTimelineView.as_view(), name="cycle-timeline"),
     path("cycles/<slug:slug>/close-phase/", CyclePhaseCloseView.as_view(), name="cycle-close-phase"),
     path("proposals/<int:pk>/comments/", ProposalCommentsView.as_view(), name="proposal-comments"),

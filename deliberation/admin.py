@@ -2,8 +2,16 @@
 audit events); the admin is for looking things up."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from deliberation.models import Comment, CommentingSuspension, Flag, Workshop
+from deliberation.models import (
+    Comment,
+    CommentingSuspension,
+    CommentRevision,
+    Flag,
+    Reaction,
+    Workshop,
+)
 
 
 @admin.register(Comment)
@@ -13,9 +21,13 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["is_hidden", "stance", "cycle"]
     list_select_related = ["cycle", "proposal", "author"]
     search_fields = ["body"]
-    raw_id_fields = ["proposal", "parent", "author", "hidden_by"]
-    readonly_fields = ["is_hidden", "hidden_reason", "hidden_at", "hidden_by", "deleted_at",
+    # Text and moderation go through the services (revision history, audit events).
+    readonly_fields = ["cycle", "proposal", "parent", "depth", "author", "stance", "body",
+                       "is_hidden", "hidden_reason", "hidden_at", "hidden_by", "deleted_at",
                        "edited_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Flag)
@@ -39,3 +51,26 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_filter = ["cycle", "commune"]
     raw_id_fields = ["facilitator"]
     filter_horizontal = ["proposals"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Rows written only by the services: look them up, never edit them here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CommentRevision)
+class CommentRevisionAdmin(_ReadOnly):
+    list_display = ["comment", "stance", "written_at", "replaced_at"]
+    list_select_related = ["comment"]
+
+
+@admin.register(Reaction)
+class ReactionAdmin(_ReadOnly):
+    list_display = ["comment", "user", "value", "created_at"]
+    list_filter = ["value"]
+    list_select_related = ["comment", "user"]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from budgets.models import BudgetCycle
 from budgets.policy import Action, phase_allows
 from budgets.services import current_phase_of
+from deliberation.forms import CommentForm
 from deliberation.models import (
     MAX_DEPTH,
     Comment,
@@ -114,8 +115,6 @@ def _build(comments: list[Comment], user: Any, rights: dict[str, Any]) -> list[C
 def _thread(*, kind: str, cycle: BudgetCycle, proposal: Proposal | None,
             comments: QuerySet[Comment], user: Any, post_url: str,
             next_url: str) -> dict[str, Any]:
-    from deliberation.forms import CommentForm  # forms import services; keep reads light
-
     rows = list(_thread_comments(comments))
     rights = _participation(user, cycle)
     roots = _build(rows, user, rights)

@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from guardian.shortcuts import get_objects_for_user
 
 from budgets.models import BudgetCycle
-from budgets.roles import Role, is_administrator
-from config.errors import NotAllowed
+from budgets.roles import COMMUNE_ROLES, Role, is_administrator
+from config.errors import Conflict, NotAllowed
 from config.forms import apply_validation_error
 from config.throttling import limit_writes
 from deliberation import selectors, services
@@ -107,6 +108,9 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment_or_404(pk)
     if comment.author_id != request.user.pk:
         raise Http404
+    if not comment.is_visible:  # the service refuses too; do not offer an empty form
+        raise Conflict(_("Ce commentaire est supprimé ou masqué : il ne peut plus être "
+                         "modifié."))
     initial = {"body": comment.body, "stance": comment.stance}
     form = CommentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -287,10 +291,6 @@ def cycle_debate(request: HttpRequest, cycle_slug: str) -> HttpResponse:
 
 def _workshop_communes(user: Any, cycle: BudgetCycle) -> Any:
     """Communes of the cycle where ``user`` may record a workshop."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from budgets.roles import COMMUNE_ROLES
-
     communes = Commune.objects.filter(envelopes__cycle=cycle).distinct().order_by("name")
     if cycle.envelopes.filter(commune__isnull=True).exists():
         communes = Commune.objects.order_by("name")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from implementation.services import NOTE_MAX, TITLE_MAX
+from implementation.services import NOTE_MAX, TITLE_MAX, clean_milestone_fields
 
 MILESTONE_FIELDS = {"happened_on": "happened_on", "title": "title", "note": "note",
                     "progress": "progress"}
@@ -42,3 +46,25 @@ class MilestoneForm(forms.Form):
         label=_("Le projet est réalisé (avancement 100 %)"), required=False,
         help_text=_("Le projet passe à l’état « réalisé » ; il n’accepte plus de jalon ensuite."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """When a field already failed, also run the service's own field checks on the
+        others, so that every problem shows at once (a missing title and a delivered
+        project under 100 %). Without field errors the service checks everything."""
+        super().clean()
+        data = self.cleaned_data
+        if not self.errors:
+            return data
+        progress = data.get("progress")
+        try:
+            clean_milestone_fields(
+                title=data.get("title") or "-", note=data.get("note") or "",
+                progress=progress if progress is not None else (100 if data.get("delivered") else 0),
+                happened_on=data.get("happened_on") or timezone.localdate(),
+                delivered=bool(data.get("delivered")))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
+        return data

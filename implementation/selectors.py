@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from budgets.models import BudgetCycle, Envelope
 from implementation.models import CommuneReport, Milestone
@@ -98,8 +97,8 @@ def commune_snapshot(cycle: BudgetCycle, commune: Commune, run: TallyRun) -> dic
             "run_id": run.pk,
             "fingerprint": run.fingerprint,
             "run_at": run.run_at.isoformat(),
-            "certifiers": [certifier_name(c.member) or str(_("Membre du comité de suivi"))
-                           for c in certifications],
+            # "" for a member without a public name: the document names them in its language.
+            "certifiers": [certifier_name(c.member) for c in certifications],
         },
         "commune_envelope": {
             "name": own.envelope.name,

@@ -96,8 +96,10 @@ def publish_commune_report(*, actor: Any, cycle: BudgetCycle, commune: Commune) 
     return report
 
 
-def _clean_milestone(*, title: str, note: str, progress: Any, happened_on: Any,
-                     delivered: bool) -> tuple[str, str, int, date]:
+def clean_milestone_fields(*, title: str, note: str, progress: Any, happened_on: Any,
+                           delivered: bool) -> tuple[str, str, int, date]:
+    """The checks of one milestone on its own (no database): cleaned values, or a
+    ValidationError with every problem by field. Forms call it to report all at once."""
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     # Public text: plain text only (any markup is dropped), shown with line breaks.
@@ -148,7 +150,7 @@ def record_milestone(*, actor: Any, proposal: Proposal, happened_on: date, title
                            "projet et les administrateurs peuvent suivre sa réalisation."))
     cycle = proposal.cycle
     require_phase_allows(cycle, Action.TRACK)
-    title, note, progress, happened_on = _clean_milestone(
+    title, note, progress, happened_on = clean_milestone_fields(
         title=title, note=note, progress=progress, happened_on=happened_on, delivered=delivered)
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)

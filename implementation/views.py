@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from budgets import policy
 from budgets.models import BudgetCycle
 from budgets.services import current_phase_of, require_phase_allows
-from config.errors import NotAllowed
+from config.errors import Conflict, NotAllowed
 from config.forms import apply_validation_error
 from config.throttling import limit_writes
 from implementation import selectors, services
@@ -79,9 +79,16 @@ def commune_report(request: HttpRequest, cycle_slug: str, commune_slug: str) -> 
 @require_POST
 @limit_writes
 def commune_report_publish(request: HttpRequest, cycle_slug: str, commune_slug: str) -> HttpResponse:
+    """Publish the next version. A conflict (nothing changed, results not published) comes
+    back on the report page; a role or phase refusal gets the refusal page."""
     cycle, commune = _cycle_and_commune(cycle_slug, commune_slug)
-    report = services.publish_commune_report(actor=request.user, cycle=cycle, commune=commune)
-    messages.success(request, _("Version %(version)d du rapport publiée.") % {"version": report.version})
+    try:
+        report = services.publish_commune_report(actor=request.user, cycle=cycle, commune=commune)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Version %(version)d du rapport publiée.")
+                         % {"version": report.version})
     return redirect("implementation:commune_report", cycle_slug=cycle.slug, commune_slug=commune.slug)
 
 

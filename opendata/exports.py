@@ -29,11 +29,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from budgets.models import BudgetCycle
+from budgets.models import BudgetCycle, Envelope
 from proposals.models import Proposal
 from territory.models import Commune
 from voting.board import pabulib_files
-from voting.models import ResultLine, ResultPublication
+from voting.models import BallotLogEntry, ResultLine, ResultPublication
 from voting.publication import publication_of
 from voting.tally import frozen_ballots
 
@@ -58,6 +58,7 @@ class OpenDataFile:
     media_type: str
     envelope_name: str = ""
     command: str = ""  # the recount command line, for pabulib files
+    envelope_pk: int | None = None  # pabulib files
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -171,20 +172,16 @@ def _about_rows(about: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def published_files(cycle: BudgetCycle) -> list[OpenDataFile]:
-    """Every open-data file of the cycle, in page order; [] before the publication."""
+def table_files(cycle: BudgetCycle, publication: ResultPublication) -> list[OpenDataFile]:
+    """The tables of the published run as CSV and JSON, then the workbook, in page order."""
     from opendata.xlsx import write_xlsx
 
-    publication = publication_of(cycle)
-    if publication is None or not publication.tally_run.is_current:
-        return []
-    data = tables(cycle, publication)
     slug = cycle.slug
-    datasets = [("propositions", PROPOSAL_COLUMNS, data.proposals),
-                ("resultats", RESULT_COLUMNS, data.results),
-                ("bulletins", BALLOT_COLUMNS, data.ballots)]
+    data = tables(cycle, publication)
     files = []
-    for name, columns, rows in datasets:
+    for name, columns, rows in [("propositions", PROPOSAL_COLUMNS, data.proposals),
+                                ("resultats", RESULT_COLUMNS, data.results),
+                                ("bulletins", BALLOT_COLUMNS, data.ballots)]:
         files.append(OpenDataFile(f"{slug}-{name}.csv", name, "CSV", to_csv(columns, rows),
                                   "text/csv; charset=utf-8"))
         files.append(OpenDataFile(f"{slug}-{name}.json", name, "JSON",
@@ -199,9 +196,64 @@ def published_files(cycle: BudgetCycle) -> list[OpenDataFile]:
     files.append(OpenDataFile(
         f"{slug}-donnees.xlsx", "classeur", "XLSX", workbook,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    for published in pabulib_files(cycle):
-        files.append(OpenDataFile(
-            f"{slug}-{published.envelope.pk}.pb", "pabulib", "pabulib", published.text.encode("utf-8"),
-            "text/plain; charset=utf-8", envelope_name=published.envelope.name,
-            command=published.command))
     return files
+
+
+def pabulib_open_files(cycle: BudgetCycle) -> list[OpenDataFile]:
+    """The board's pabulib files (``voting.board.pabulib_files``) under their open-data names."""
+    return [OpenDataFile(
+        f"{cycle.slug}-{published.envelope.pk}.pb", "pabulib", "pabulib", published.text.encode("utf-8"),
+        "text/plain; charset=utf-8", envelope_name=published.envelope.name,
+        command=published.command, envelope_pk=published.envelope.pk)
+        for published in pabulib_files(cycle)]
+
+
+def current_publication(cycle: BudgetCycle) -> ResultPublication | None:
+    """The cycle's publication while its run is the current one, else None."""
+    publication = publication_of(cycle)
+    if publication is None or not publication.tally_run.is_current:
+        return None
+    return publication
+
+
+def table_inputs(cycle: BudgetCycle, publication: ResultPublication) -> dict[str, Any]:
+    """Everything ``table_files`` reads, except the ballots, which the ballot-log head
+    stands for, and the result lines and the run's fields, which never change once the run
+    is stored (its id and fingerprint stand for them). A few small queries, none
+    proportional to the number of ballots: the key of the stored tables (``opendata.store``).
+    Proposals are read live (their status moves on after the publication: funded, in
+    progress, delivered), so a change to one of them gives new files."""
+    run = publication.tally_run
+    last = BallotLogEntry.objects.filter(cycle=cycle).order_by("-seq").values_list("hash", flat=True).first()
+    proposal_ids = ResultLine.objects.filter(envelope_result__tally_run=run).values("proposal_id")
+    return {
+        "head": last or "",
+        "cycle": [cycle.pk, cycle.slug, cycle.name, cycle.ballot_kind],
+        "publication": [publication.pk, publication.published_at.date().isoformat()],
+        "run": [run.pk, run.fingerprint, run.is_current],
+        "envelopes": [list(row) for row in
+                      Envelope.objects.filter(cycle=cycle).order_by("pk").values_list("pk", "name")],
+        "communes": [list(row) for row in Commune.objects.order_by("pk").values_list("pk", "name")],
+        "proposals": [list(row) for row in
+                      Proposal.objects.filter(pk__in=proposal_ids).order_by("pk").values_list(
+                          "pk", "title", "category", "commune__name", "district__name",
+                          "envelope_id", "estimated_cost_cents", "validated_cost_cents", "status",
+                          "description")],
+    }
+
+
+def published_files(cycle: BudgetCycle, *, only: str | None = None) -> list[OpenDataFile]:
+    """Every open-data file of the cycle, built afresh, in page order; [] before the
+    publication. The pages serve the stored copies (``opendata.store``); this is the
+    reference they are tested against.
+
+    ``only``: build just the file of that name, or nothing if it is unknown."""
+    publication = current_publication(cycle)
+    if publication is None:
+        return []
+    files = []
+    if only is None or not only.endswith(".pb"):
+        files = table_files(cycle, publication)
+    if only is None or only.endswith(".pb"):
+        files.extend(pabulib_open_files(cycle))
+    return [f for f in files if only in (None, f.name)]

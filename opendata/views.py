@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from budgets.models import BudgetCycle
-from opendata.exports import published_files
-from voting.publication import publication_of
+from opendata import store
+from opendata.exports import current_publication
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -19,24 +19,29 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def cycle_page(request: HttpRequest, cycle_slug: str) -> HttpResponse:
-    """The cycle's files with their size and SHA-256; before the publication, when to come back."""
+    """The cycle's files with their size and SHA-256; before the publication, when to come back.
+
+    Reads the stored files' names, sizes and SHA-256 only (``opendata.store``): built once,
+    on the first view after the publication or after a change of their inputs."""
     cycle = get_object_or_404(BudgetCycle, slug=cycle_slug)
-    files = published_files(cycle)
+    tables = store.stored_files(cycle, store.OPENDATA)
+    pabulib = ([f for f in store.stored_files(cycle, store.BOARD) if f.kind == "pabulib"]
+               if tables else [])
     return render(request, "opendata/cycle.html", {
-        "cycle": cycle, "files": files, "publication": publication_of(cycle) if files else None,
-        "tables": [f for f in files if f.kind != "pabulib"],
-        "pabulib": [f for f in files if f.kind == "pabulib"],
+        "cycle": cycle, "files": tables, "publication": current_publication(cycle) if tables else None,
+        "tables": tables, "pabulib": pabulib,
     })
 
 
 def download(request: HttpRequest, cycle_slug: str, filename: str) -> HttpResponse:
     """One file under its stable name; 404 before the publication or for an unknown name."""
     cycle = get_object_or_404(BudgetCycle, slug=cycle_slug)
-    for item in published_files(cycle):
-        if item.name == filename:
-            response = HttpResponse(item.content, content_type=item.media_type)
-            response["Content-Disposition"] = f'attachment; filename="{item.name}"'
-            response["X-Content-SHA256"] = item.sha256
-            response["X-Content-Type-Options"] = "nosniff"
-            return response
+    tables = store.stored_files(cycle, store.OPENDATA)
+    if tables and filename.endswith(".pb"):
+        candidates = store.stored_files(cycle, store.BOARD)
+    else:
+        candidates = tables
+    for item in candidates:
+        if item.name == filename and (item.kind == "pabulib") == filename.endswith(".pb"):
+            return store.file_response(request, item, attachment=True)
     raise Http404(_("Ce fichier n’existe pas ou les résultats ne sont pas encore publiés."))

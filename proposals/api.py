@@ -106,6 +106,10 @@ class ProposalFilterIn(serializers.Serializer[Any]):
                                    help_text="Par défaut : titre.")
     seed = serializers.IntegerField(required=False, min_value=0, max_value=MAX_SEED,
                                     help_text="Graine du tri « hasard » (même graine, même ordre).")
+    mine = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true : seulement mes propositions et celles dont je suis co-auteur, "
+                  "brouillons compris (les autres filtres ne s’appliquent pas).")
 
 
 class ProposalContentIn(serializers.Serializer[Any]):
@@ -214,7 +218,8 @@ def detail(proposal: Proposal) -> dict[str, Any]:
         tags=["Propositions"],
         description="Public (sans les brouillons). Filtres : commune (slug), quartier, thème, "
                     "statut ; recherche plein texte (q) ; tri : titre (défaut), recent, "
-                    "soutiens, debattues, hasard (avec seed).",
+                    "soutiens, debattues, hasard (avec seed). mine=true : mes propositions, "
+                    "brouillons compris (vide pour un visiteur anonyme).",
         responses={200: ProposalOut(many=True), **error_responses(400, 404)},
     ),
     post=extend_schema(
@@ -236,6 +241,10 @@ class CycleProposalsView(PinsAPIView):
         filters = ProposalFilterIn(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
+        if data["mine"]:
+            mine = selectors.my_proposals(cycle=cycle, user=request.user)
+            page = self.paginate_queryset(mine)
+            return self.get_paginated_response(ProposalOut(page, many=True).data)
         commune = Commune.objects.filter(slug=data["commune"]).first() \
             if "commune" in data else None
         district = District.objects.filter(pk=data["district"]).first() \

@@ -50,6 +50,7 @@ SORT_LABELS = {
     Sort.TITLE: _("Par titre"),
 }
 MAX_SEED = 2**31 - 1
+_PRIME = 4_294_967_291  # the largest prime below 2**32: id × factor stays within 64 bits
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -58,19 +59,26 @@ def search_words(query: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(query or "")][:8]
 
 
-def _search(qs: QuerySet[Proposal], query: str) -> QuerySet[Proposal]:
+def search(qs: QuerySet[Proposal], query: str, *,
+           full_text: bool | None = None) -> QuerySet[Proposal]:
     """Proposals whose title, summary or description has a word starting with each word
     of ``query``. PostgreSQL: full-text search (``simple`` configuration, prefix match);
     elsewhere a word-boundary regular expression, which gives the same result for simple
-    words (no stemming either side, so both agree)."""
+    words (no stemming either side, so both agree). ``full_text`` forces one or the other
+    (the regular expression also runs on PostgreSQL: the tests compare both there)."""
     words = search_words(query)
     if not words:
         return qs
-    if connection.vendor == "postgresql":
+    if full_text is None:
+        full_text = connection.vendor == "postgresql"
+    if full_text:
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         vector = SearchVector("title", "summary", "description", config="simple")
-        tsquery = " & ".join(f"{w}:*" for w in words if w.replace("_", "").isalnum())
+        terms = [w for w in words if w.isalnum()]  # nothing tsquery could read as syntax
+        if not terms:
+            return qs.none()
+        tsquery = " & ".join(f"{w}:*" for w in terms)
         return qs.annotate(search=vector).filter(
             search=SearchQuery(tsquery, config="simple", search_type="raw"))
     for word in words:
@@ -111,7 +119,7 @@ def list_proposals(
         qs = qs.filter(category=category)
     if status:
         qs = qs.filter(status=status)
-    counted: QuerySet[Any] = with_counts(_search(qs, query))
+    counted: QuerySet[Any] = with_counts(search(qs, query))
     return _sorted(counted, sort, seed)
 
 
@@ -123,7 +131,10 @@ def _sorted(qs: QuerySet[Any], sort: str, seed: int) -> QuerySet[Proposal]:
     if sort == Sort.TITLE:
         return qs.order_by("title", "pk")
     if sort == Sort.RANDOM:
-        mixed = ExpressionWrapper((F("pk") * 2654435761 + Value(seed % MAX_SEED)) % 4294967291,
+        # Multiplying by a seed-dependent factor modulo a prime permutes the ids, and each
+        # factor gives a different permutation (an added offset would only rotate them).
+        factor = 1 + (seed % MAX_SEED) * 2654435761 % (_PRIME - 1)
+        mixed = ExpressionWrapper(F("pk") * Value(factor) % Value(_PRIME),
                                   output_field=BigIntegerField())
         return qs.annotate(shuffle=mixed).order_by("shuffle", "pk")
     return qs.order_by(F("submitted_at").desc(nulls_last=True), "-pk")
@@ -188,14 +199,6 @@ def get_proposal(pk: int) -> Proposal | None:
     return _with_relations(Proposal.objects.filter(pk=pk)).first()
 
 
-def visible_comments(proposal: Proposal) -> QuerySet[Any]:
-    """Comments not hidden by moderation, oldest first, with authors and their communes
-    (one query: ``public_name`` reads the commune)."""
-    return proposal.comments.filter(is_hidden=False).select_related("author__commune").order_by(
-        "created_at", "pk"
-    )
-
-
 def reviewed_communes(user: Any) -> QuerySet[Commune]:
     """Communes whose proposals ``user`` may review (object permission; none if anonymous)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -210,4 +213,4 @@ def review_queue(*, cycle: BudgetCycle, communes: QuerySet[Commune]) -> QuerySet
     return _with_relations(
         Proposal.objects.filter(cycle=cycle, commune__in=communes,
                                 status__in=[ProposalStatus.SUBMITTED, ProposalStatus.IN_REVIEW])
-    ).order_by("created_at", "pk")
+    ).select_related("taken_by__commune").order_by("created_at", "pk")

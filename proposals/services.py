@@ -100,8 +100,9 @@ def _content_errors(
     return errors
 
 
-def _rounded(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.000001"))
+def _rounded(value: Decimal | float | None) -> Decimal | None:
+    """A coordinate as stored: six decimals (about 10 cm)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
 def submit_proposal(
@@ -322,10 +323,11 @@ def _notify(addresses: list[str], subject: str, body: str) -> None:
         return
 
     def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:  # noqa: BLE001 - an unreachable mail server must not fail the action
-            logger.exception("proposal notification not sent")
+        for address in recipients:  # one message each: no one sees the others' addresses
+            try:
+                send_mail(subject, body, None, [address])
+            except Exception:  # noqa: BLE001 - an unreachable mail server must not fail it
+                logger.exception("proposal notification not sent")
 
     transaction.on_commit(send)
 
@@ -385,8 +387,8 @@ def merge_proposals(*, reviewer: Any, duplicate: Proposal, target: Proposal) -> 
         already = Support.objects.filter(proposal=tgt).values("user_id")
         dropped, _detail = Support.objects.filter(proposal=dup, user_id__in=already).delete()
         moved = Support.objects.filter(proposal=dup).update(proposal=tgt)
-        comments = dup.comments.update(proposal=tgt)  # type: ignore[attr-defined]
-        tgt.workshops.add(*dup.workshops.all())  # type: ignore[attr-defined]
+        comments = dup.comments.update(proposal=tgt)
+        tgt.workshops.add(*dup.workshops.all())
         Proposal.objects.filter(merged_into=dup).update(merged_into=tgt)
         dup.status = ProposalStatus.MERGED
         dup.merged_into = tgt
@@ -476,12 +478,13 @@ def support_proposal(*, user: Any, proposal: Proposal) -> bool:
     Locks the proposal row (draw-up changes its status under the same lock) and relies
     on the unique constraint for a double submit: a second support changes nothing and
     returns False; the first returns True. Raises NotAllowed for anonymous users and
-    accounts without a commune, PhaseClosed outside deliberation, Conflict when the
-    proposal is not open to supports.
+    accounts whose commune has no envelope in the cycle (not a resident of its territory),
+    PhaseClosed outside deliberation, Conflict when the proposal is not open to supports.
     """
     if not getattr(user, "is_authenticated", False):
         raise NotAllowed(_("Connectez-vous pour soutenir une proposition."))
-    if getattr(user, "commune_id", None) is None:
+    commune_id = getattr(user, "commune_id", None)
+    if commune_id is None or not proposal.cycle.envelopes.filter(commune_id=commune_id).exists():
         raise NotAllowed(_("Seuls les habitants d’une commune du territoire peuvent soutenir "
                            "une proposition : indiquez votre commune dans votre profil."))
     require_phase_allows(proposal.cycle, Action.SUPPORT)

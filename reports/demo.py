@@ -32,6 +32,7 @@ from deliberation.services import post_comment, record_workshop
 from proposals.models import Proposal, ProposalStatus, ReviewDecision
 from proposals.services import (
     draw_up_ballot,
+    merge_proposals,
     review_proposal,
     submit_proposal,
     support_proposal,
@@ -208,10 +209,17 @@ def _load_proposals(cycle: BudgetCycle, communes: dict[str, Commune],
     reviewers = {slug: users[f"instruction.{slug}"] for slug in communes}
     by_title = {p.title: p for p in Proposal.objects.filter(cycle=cycle).select_related("commune")}
     to_review = [row for row in data.PROPOSALS
-                 if row["status"] != ProposalStatus.SUBMITTED
+                 if row["status"] not in (ProposalStatus.SUBMITTED, ProposalStatus.MERGED)
                  and by_title[row["title"]].status == ProposalStatus.SUBMITTED]
-    if to_review:
+    to_merge = [row for row in data.PROPOSALS if row["status"] == ProposalStatus.MERGED
+                and by_title[row["title"]].status == ProposalStatus.SUBMITTED]
+    if to_review or to_merge:
         _open_phase(cycle, timeline, PhaseKind.REVIEW)
+        for row in to_merge:  # before the reviews: the duplicate's target is still open
+            duplicate = by_title[row["title"]]
+            merge_proposals(reviewer=reviewers[duplicate.commune.slug], duplicate=duplicate,
+                            target=by_title[row["merged_into"]])
+            summary.count("merges")
         for row in to_review:
             proposal = by_title[row["title"]]
             review_proposal(

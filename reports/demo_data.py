@@ -162,8 +162,8 @@ STAFF: list[dict[str, Any]] = [
 ]
 
 # ``envelope``: a commune slug, or None for the territory-wide envelope.
-# ``status``: "feasible" (with ``validated_cost_cents``), "unfeasible" (with ``public_reason``)
-# or "submitted" (not reviewed yet).
+# ``status``: "feasible" (with ``validated_cost_cents``), "unfeasible" (with ``public_reason``),
+# "submitted" (not reviewed yet) or "merged" (a duplicate, with the title it is merged into).
 PROPOSALS: list[dict[str, Any]] = [
     # --- Cenon ---
     {"title": "Jardin partagé au pied des tours de Palmer", "author": "awa.diallo",
@@ -242,6 +242,14 @@ PROPOSALS: list[dict[str, Any]] = [
          "motifs seraient choisis lors d’ateliers ouverts à tous."
      ),
      "estimated_cost_cents": 9_000_00, "status": "submitted"},
+    {"title": "Potager au pied des immeubles de Palmer", "author": "fatima.benali",
+     "commune": "cenon", "district": "palmer", "envelope": "cenon", "category": "environment",
+     "description": (
+         "Des bacs de légumes et d’herbes aromatiques entre les tours de Palmer, entretenus par "
+         "les voisins et les enfants du centre de loisirs."
+     ),
+     "estimated_cost_cents": 15_000_00, "status": "merged",
+     "merged_into": "Jardin partagé au pied des tours de Palmer"},
     # --- Lormont ---
     {"title": "Parcours sportif dans le parc de l’Ermitage", "author": "mamadou.sow",
      "commune": "lormont", "district": "lormont-bourg", "envelope": "lormont",

@@ -12,13 +12,13 @@ It only reads, in a bounded number of queries whatever the number of voters or p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from budgets.models import BudgetCycle, Phase, Rule
+from budgets.models import BudgetCycle, Envelope, Phase, Rule
 from proposals.models import Proposal, ProposalStatus
 from reports.selectors import CycleReport, EnvelopeReport, cycle_report
 from reports.statistics import ParticipationStatistics, participation_statistics
@@ -74,28 +74,31 @@ TIE_BREAK_EXPLANATION = gettext_lazy(
 
 def rule_explanation(rule: str) -> str:
     """The plain-French paragraph for ``rule`` (empty for an unknown rule)."""
-    return str(RULE_EXPLANATIONS.get(rule, "")) if rule in Rule.values else ""
+    return str(RULE_EXPLANATIONS[Rule(rule)]) if rule in Rule.values else ""
 
 
 @dataclass(frozen=True)
 class MinutesLine:
-    """A result line with the money spent once it (and those before it) are funded."""
+    """A result line with the money spent once it (and those before it) are funded, and for
+    a project not funded, the number of the note that says why (``EnvelopeMinutes.notes``)."""
 
     line: ResultLine
     cumulative_cents: int | None
+    note: int | None = None
 
 
 @dataclass(frozen=True)
 class EnvelopeMinutes:
     report: EnvelopeReport
     lines: list[MinutesLine]
+    notes: list[str]
     rule_explanation: str
     close_calls: list[str]
     recount_command: str
     pabulib_path: str
 
     @property
-    def envelope(self):  # type: ignore[no-untyped-def]
+    def envelope(self) -> Envelope:
         return self.report.envelope
 
 
@@ -112,25 +115,29 @@ class Minutes:
     tie_break_explanation: str
     signer: str = ""
     generated_at: datetime | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def is_signed(self) -> bool:
         return bool(self.signer)
 
 
-def cumulative_lines(lines: list[ResultLine]) -> list[MinutesLine]:
+def cumulative_lines(lines: list[ResultLine]) -> tuple[list[MinutesLine], list[str]]:
     """Funded lines carry the running total of their costs, in the order printed (rank);
-    non-funded lines carry None."""
+    non-funded lines carry None and the number (from 1) of their reason in the returned
+    notes: each distinct explanation the tally recorded is printed once under the table
+    rather than in every row (a 200-project cycle would repeat the same sentence 150 times)."""
     spent = 0
     out = []
+    notes: list[str] = []
     for line in lines:
         if line.is_funded:
             spent += line.cost_cents
             out.append(MinutesLine(line, spent))
         else:
-            out.append(MinutesLine(line, None))
-    return out
+            if line.explanation not in notes:
+                notes.append(line.explanation)
+            out.append(MinutesLine(line, None, notes.index(line.explanation) + 1))
+    return out, notes
 
 
 def close_calls(lines: list[ResultLine]) -> list[str]:
@@ -190,9 +197,9 @@ def minutes_for(cycle: BudgetCycle, *, signer: str = "",
     envelopes = []
     for item in report.envelopes:
         envelope = item.envelope
+        lines, notes = cumulative_lines(item.lines)
         envelopes.append(EnvelopeMinutes(
-            report=item,
-            lines=cumulative_lines(item.lines),
+            report=item, lines=lines, notes=notes,
             rule_explanation=rule_explanation(_recorded_rule(item) or envelope.effective_rule),
             close_calls=close_calls(item.lines),
             recount_command=recount_command(cycle, envelope, run.log_head) if run and item.result else "",

@@ -87,21 +87,14 @@ class Breakdown:
         return max((row.share for row in self.rows), default=0.0)
 
     @property
-    def chart(self) -> dict[str, Any]:
-        """Geometry of the server-drawn SVG bar chart (one bar per row, the share of the
-        voters; the longest bar fills the track). The chart's figures are also in a table."""
-        track, row_height = 300, 22
+    def chart(self) -> list[dict[str, str]]:
+        """The bars of the chart drawn in HTML and CSS by the template (no script, no
+        image): one per row, the share of the voters; the longest bar fills the track.
+        The same figures are in the table that follows the chart."""
         top = self.max_share or 1.0
-        bars = []
-        for index, row in enumerate(self.rows):
-            label = row.label if len(row.label) <= 30 else row.label[:29] + "…"
-            width = round(track * row.share / top, 1)
-            # Numbers as strings: a float in a template would be localised ("12,5"), not SVG.
-            bars.append({"label": label, "y": str(index * row_height + 4),
-                         "text_y": str(index * row_height + 15),
-                         "width": f"{width:.1f}", "value_x": f"{215 + width:.1f}",
-                         "value": format_percent(row.share)})
-        return {"bars": bars, "height": str(max(1, len(self.rows)) * row_height)}
+        # Widths as strings: a float in a template would be localised ("12,5"), not CSS.
+        return [{"label": row.label, "width": f"{100 * row.share / top:.1f}",
+                 "value": format_percent(row.share)} for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -192,7 +185,12 @@ def age_band(age: int) -> str | None:
 
 def eligible_bands(minimum_age: int) -> list[str]:
     """Bands in which someone may vote: their upper bound reaches the minimum age."""
-    return [b for b in AgeBand.values if (band_bounds(b)[1] is None or band_bounds(b)[1] >= minimum_age)]
+    bands = []
+    for band in AgeBand.values:
+        high = band_bounds(band)[1]
+        if high is None or high >= minimum_age:
+            bands.append(band)
+    return bands
 
 
 def goodness_of_fit(observed: dict[str, int], population: dict[str, int], labels: dict[str, str],

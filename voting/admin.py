@@ -17,6 +17,7 @@ from voting.models import (
     Participation,
     PendingCast,
     ResultLine,
+    ResultPublication,
     TallyRun,
     Verification,
     VotingCode,
@@ -101,6 +102,11 @@ class EnvelopeResultAdmin(ReadOnlyAdmin):
 @admin.register(Certification)
 class CertificationAdmin(ReadOnlyAdmin):
     list_display = ["tally_run", "member", "certified_at"]
+
+
+@admin.register(ResultPublication)
+class ResultPublicationAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "tally_run", "published_at", "published_by"]
 
 
 @admin.register(Verification)

@@ -5,19 +5,25 @@ log and answers receipt lookups ("my ballot is recorded") — never running tota
 holds only salted commitments). After the close it publishes the anonymised final ballots
 (canonical order, no receipt, no pseudonym) and, per envelope, the pabulib file they form
 with its SHA-256, from which anyone can recount with ``manage.py recount``.
+
+The pages do not call the builders here on each view: ``opendata.store`` builds the files
+once per state of ``board_inputs`` and serves the stored bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.allocation.pabulib import write_pabulib
 from budgets.models import BudgetCycle, Envelope, PhaseKind
+from proposals.selectors import ballot_proposals
 from voting.models import Ballot, BallotLogEntry, CastRecord, TallyRun
 from voting.services import (
     ballot_body,
@@ -95,6 +101,32 @@ def final_ballots(cycle: BudgetCycle) -> list[dict[str, Any]]:
     """The anonymised final ballots: commune and (proposal, points) lines, canonical order."""
     return [{"commune": commune or None, "choices": [list(line) for line in lines]}
             for commune, lines in frozen_ballots(cycle)]
+
+
+def final_ballots_json(cycle: BudgetCycle) -> bytes:
+    """The bytes of the anonymised ballots file: exactly what a ``JsonResponse`` of
+    ``{"cycle", "ballots"}`` with ``ensure_ascii=False`` writes."""
+    return json.dumps({"cycle": cycle.slug, "ballots": final_ballots(cycle)},
+                      cls=DjangoJSONEncoder, ensure_ascii=False).encode("utf-8")
+
+
+def board_inputs(cycle: BudgetCycle) -> dict[str, Any]:
+    """Everything the board's published files (``final_ballots_json``, ``pabulib_files``)
+    are built from, except the ballots themselves, which the ballot-log head stands for
+    (each log entry commits to one ballot's commune and choices). A few small queries,
+    none proportional to the number of ballots: the key of the stored files
+    (``opendata.store``). Any cycle field counts (a field the files do not use only costs
+    a rebuild)."""
+    last = last_log_entry(cycle.pk)
+    return {
+        "head": last.hash if last else "",
+        "log_length": last.seq if last else 0,
+        "cycle": {f.attname: str(getattr(cycle, f.attname)) for f in cycle._meta.concrete_fields},
+        "envelopes": [list(row) for row in cycle.envelopes.order_by("pk").values_list(
+            "pk", "name", "amount_cents", "rule", "commune_id", "commune__name")],
+        "proposals": [list(row) for row in ballot_proposals(cycle).order_by("pk").values_list(
+            "pk", "envelope_id", "estimated_cost_cents", "validated_cost_cents", "title")],
+    }
 
 
 @dataclass

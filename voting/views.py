@@ -97,8 +97,12 @@ def close(request: HttpRequest, slug: str) -> HttpResponse:
 @limit_writes
 def tally(request: HttpRequest, slug: str) -> HttpResponse:
     cycle = get_object_or_404(BudgetCycle, slug=slug)
-    run = run_tally(actor=request.user, cycle=cycle)
-    messages.success(request, _("Dépouillement effectué (empreinte %(fp)s).") % {"fp": run.fingerprint[:16]})
+    try:
+        run = run_tally(actor=request.user, cycle=cycle)
+    except Conflict as error:  # a broken chain, or a published result it would replace
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Dépouillement effectué (empreinte %(fp)s).") % {"fp": run.fingerprint[:16]})
     return redirect("voting:manage", slug=cycle.slug)
 
 

@@ -435,3 +435,21 @@ def test_list_searches_filters_by_district_and_sorts_by_supports():
     assert titles("?district=999999") == []
     assert titles("?sort=soutiens") == ["Piste cyclable", "Jardin partagé"]
     assert titles("?sort=hasard&seed=7") == titles("?sort=hasard&seed=7")
+
+
+def test_mine_lists_my_drafts_and_co_authored_proposals_only():
+    world = build_world(phase=PhaseKind.SUBMISSION)
+    mine = make_proposal(world, title="Mon brouillon", feasible=False, status=ProposalStatus.DRAFT)
+    co_written = make_proposal(world, title="Écrite à deux", feasible=False,
+                               author=world.second_resident)
+    co_written.co_authors.add(world.resident)
+    make_proposal(world, title="Celle d’une autre", feasible=False, author=world.floirac_resident)
+
+    def titles(client):
+        return sorted(p["title"] for p in client.get(URL + "?mine=true").json()["results"])
+
+    assert titles(client_for(world.resident)) == ["Mon brouillon", "Écrite à deux"]
+    assert titles(client_for(world.second_resident)) == ["Écrite à deux"]
+    assert titles(client_for()) == []
+    assert "Mon brouillon" not in [p["title"] for p in client_for().get(URL).json()["results"]]
+    assert mine.status == ProposalStatus.DRAFT

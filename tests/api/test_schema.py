@@ -48,6 +48,8 @@ EXPECTED = {
     "/api/v1/cycles/{slug}/commune-reports/{commune}/": {"get"},
     "/api/v1/cycles/{slug}/commune-reports/{commune}/publish/": {"post"},
     "/api/v1/cycles/{slug}/implementation/": {"get"},
+    "/api/v1/cycles/{slug}/results/": {"get"},
+    "/api/v1/cycles/{slug}/results/publish/": {"post"},
     "/api/v1/proposals/{id}/milestones/": {"get", "post"},
 }
 

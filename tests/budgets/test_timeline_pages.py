@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from budgets.models import PhaseKind
-from tests.builders import build_world
+from tests.builders import build_world, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +245,27 @@ def test_the_cycle_page_includes_the_cycle_debate():
 
     assert 'id="debat-general-titre"' in html
     assert "Débat général : 0 commentaire" in html
+
+
+def test_posting_the_close_during_the_vote_sends_to_the_vote_management_page():
+    w = build_world(phase=PhaseKind.VOTING)
+
+    response = logged_in(w.admin).post(CLOSE_URL, {"start_next": "on"})
+
+    assert response.status_code == 302 and response["Location"] == "/vote/bp-test/gestion/"
+    assert w.cycle.phases.get(kind=PhaseKind.VOTING).ends_at > timezone.now()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_django_admin_shows_the_phases_read_only():
+    w = build_world(phase=PhaseKind.SUBMISSION)
+    root = make_user("root@example.org", is_staff=True, is_superuser=True)
+    before = dates(w.cycle)
+    client = logged_in(root)
+
+    html = client.get(f"/admin/budgets/budgetcycle/{w.cycle.pk}/change/").content.decode()
+
+    assert "Dépôt des propositions" in html
+    assert 'name="phases-0-starts_at"' not in html
+    assert 'name="phases-0-DELETE"' not in html
+    assert dates(w.cycle) == before

@@ -237,6 +237,7 @@ def test_deleting_asks_first_then_leaves_a_tombstone_with_the_replies(client):
     html = render_thread(proposal, world.second_resident)
     assert "Commentaire supprimé par son auteur" in html and "Je retire ceci" not in html
     assert "Réponse qui reste" in html
+    assert client.get(f"/debat/c/{root.pk}/modifier/").status_code == 409
 
 
 # --- reactions -------------------------------------------------------------------------------
@@ -328,3 +329,30 @@ def test_the_cycle_page_runs_a_bounded_number_of_queries(client, django_assert_m
         page = cycle_page(client)
     assert page.count('class="comment depth-') == n
     assert cycle_thread(world.cycle, world.second_resident)["count"] == n
+
+
+def test_an_empty_reply_shows_the_reply_page_with_the_error_and_the_parent(client):
+    world, proposal = debate()
+    root = post_comment(author=world.resident, proposal=proposal, body="Texte parent")
+    client.force_login(world.second_resident)
+    page = client.post(f"/debat/c/{root.pk}/repondre/", {"body": " ", "stance": "for"}
+                       ).content.decode()
+    assert "Répondre à Awa" in page and "Texte parent" in page
+    assert 'class="error-summary"' in page and 'id="id_comment_body_error"' in page
+    assert Comment.objects.count() == 1
+
+
+def test_reactions_and_flags_are_rate_limited_too(client, settings):
+    cache.clear()
+    settings.HTML_WRITE_RATE = "2/60"
+    world, proposal = debate()
+    comment = post_comment(author=world.resident, proposal=proposal, body="Avis")
+    client.force_login(world.second_resident)
+    url = f"/debat/c/{comment.pk}/reagir/"
+    assert client.post(url, {"value": "up"}).status_code == 302
+    assert client.post(url, {"value": "down"}).status_code == 302
+    assert client.post(url, {"value": ""}).status_code == 429
+    assert client.post(f"/debat/c/{comment.pk}/signaler/",
+                       {"reason": "spam"}).status_code == 429
+    assert Reaction.objects.get().value == "down" and not Flag.objects.exists()
+    cache.clear()

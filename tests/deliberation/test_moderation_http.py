@@ -122,6 +122,9 @@ def test_the_moderator_sees_a_link_to_the_queue_and_hide_links_in_the_thread():
     assert 'href="/debat/bp-test/moderation/"' in html
     assert f'href="/debat/c/{comment.pk}/masquer/"' in html
     assert "/moderation/" not in render_thread(proposal, world.second_resident)
+    hide_comment(moderator=world.moderator, comment=comment, reason="Injure")
+    assert f'action="/debat/c/{comment.pk}/retablir/"' in render_thread(proposal, world.moderator)
+    assert "/retablir/" not in render_thread(proposal, world.second_resident)
 
 
 def test_a_suspension_is_shown_in_the_queue_until_it_ends(client):

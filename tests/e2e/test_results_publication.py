@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from budgets.models import PhaseKind
 from tests.builders import build_world, make_proposal, set_phase
-from tests.e2e.helpers import check_axe, login_with_cookie, shot
+from tests.e2e.helpers import SHOTS, check_axe, login_with_cookie, shot
 from voting.services import cast_ballot
 from voting.tally import certify_result, run_tally
 
@@ -59,7 +59,7 @@ def test_a_resident_reads_the_published_results_and_downloads_the_open_data(page
     expect(comparison).to_contain_text("Ceci n’est pas le résultat.")
     check_axe(page)
     shot(page, "results-preview")
-    comparison.screenshot(path="/tmp/e2e-shots/results-comparison.png")
+    comparison.screenshot(path=str(SHOTS / "results-comparison.png"))
     certify_result(member=world.committee_member, tally_run=run)
     page.context.clear_cookies()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from budgets.models import PhaseKind
@@ -33,7 +34,15 @@ FLOIRAC_TERRITORY_COST = 33_333_33
 def build_tallied_world(*, certified: bool = True, published: bool = True,
                         phase: str = PhaseKind.RESULTS) -> ResultsWorld:
     """The world after the vote: tallied; certified (quorum 2, both members signed) and
-    published unless told otherwise; finally moved to ``phase``."""
+    published unless told otherwise; finally moved to ``phase``.
+
+    Built in one transaction: ballots are written under row locks, which PostgreSQL only
+    takes inside one (browser tests run without the test-case transaction)."""
+    with transaction.atomic():
+        return _build(certified=certified, published=published, phase=phase)
+
+
+def _build(*, certified: bool, published: bool, phase: str) -> ResultsWorld:
     world = build_world(phase=PhaseKind.RESULTS, quorum=2)
     world.committee_member.display_name = "Claire Martin"
     world.committee_member.save(update_fields=["display_name"])

@@ -222,6 +222,7 @@ def test_milestone_form_shows_french_errors_in_a_summary_and_keeps_nothing():
     assert response.status_code == 200 and 'class="error-summary"' in body
     assert "Donnez un titre au jalon." in body
     assert "de 0 à 100" in body
+    assert "ne peut pas être dans le futur" in body  # reported with the others, not after
     assert not Milestone.objects.exists()
 
 
@@ -243,3 +244,54 @@ def test_milestone_form_is_refused_to_residents_and_outside_the_phase():
 
     assert client_for(w.resident).get(url).status_code == 403
     assert client_for(w.publisher).get(url).status_code == 409
+
+
+def test_tracking_page_queries_do_not_grow_with_projects_and_milestones(django_assert_max_num_queries):
+    built = build_tallied_world(phase=PhaseKind.IMPLEMENTATION)
+    w = built.world
+    for title in ["Bancs au parc Palmer", "Fresque murale", "Aire de jeux"]:
+        for progress in (10, 20, 30):
+            record_milestone(actor=w.admin, proposal=built.proposals[title],
+                             happened_on=timezone.localdate(), title=f"Étape {progress}",
+                             progress=progress)
+    client = client_for()
+
+    with django_assert_max_num_queries(8):
+        assert client.get(TRACKING).status_code == 200
+
+
+def test_admin_shows_reports_and_milestones_read_only():
+    from tests.builders import make_user
+
+    w = build_tallied_world().world
+    report = publish_commune_report(actor=w.publisher, cycle=w.cycle, commune=w.cenon)
+    root = client_for(make_user("root@example.org", is_staff=True, is_superuser=True))
+
+    assert root.get("/admin/implementation/communereport/").status_code == 200
+    assert root.get(f"/admin/implementation/communereport/{report.pk}/change/").status_code == 200
+    assert root.get("/admin/implementation/milestone/").status_code == 200
+    assert root.get("/admin/implementation/milestone/add/").status_code == 403
+    assert root.post(f"/admin/implementation/communereport/{report.pk}/delete/",
+                     {"post": "yes"}).status_code == 403
+    assert CommuneReport.objects.count() == 1
+
+
+def test_the_cycle_page_links_to_the_commune_reports_and_the_tracking_after_the_vote():
+    build_tallied_world(phase=PhaseKind.IMPLEMENTATION)
+
+    body = client_for().get("/budgets/bp-test/").content.decode()
+
+    assert 'href="/rapports/bp-test/communes/"' in body
+    assert 'href="/realisation/bp-test/"' in body
+
+
+def test_republishing_unchanged_figures_from_the_page_says_why_on_the_report_page():
+    w = build_tallied_world().world
+    publish_commune_report(actor=w.publisher, cycle=w.cycle, commune=w.cenon)
+    client = client_for(w.publisher)
+
+    response = client.post(REPORT + "publier/", follow=True)
+
+    assert response.redirect_chain == [(REPORT, 302)]
+    assert "Rien n’a changé depuis la version 1" in response.content.decode()
+    assert CommuneReport.objects.count() == 1

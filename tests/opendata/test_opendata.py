@@ -10,10 +10,13 @@ import io
 import json
 import re
 import shlex
+import subprocess
+import sys
 import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from budgets.models import PhaseKind
@@ -87,6 +90,7 @@ def test_the_page_lists_every_file_with_the_sha256_of_what_is_downloaded(client)
         content = response.content
         digest = hashlib.sha256(content).hexdigest()
         assert digest in html and response["X-Content-SHA256"] == digest
+        assert response["ETag"] == f'"{digest}"'
         assert response["Content-Disposition"] == f'attachment; filename="{name}"'
         assert download(client, w, name).content == content  # stable bytes
     assert download(client, w, f"{slug}-inconnu.csv").status_code == 404
@@ -187,4 +191,19 @@ def test_the_published_pabulib_file_recounts_to_the_published_winners(tmp_path, 
         funded = result.lines.filter(is_funded=True).values_list("proposal_id", flat=True)
         assert sorted(recounted["selected"]) == sorted(str(pk) for pk in funded), item.name
         assert recounted["fingerprint"] == result.fingerprint
+        # The same file through the stand-alone recount (no Django, as a reader runs it).
+        standalone = subprocess.run(
+            [sys.executable, "-m", "budgets.allocation.cli", str(path), *argv[4:], "--json"],
+            capture_output=True, text=True, check=True, cwd=settings.BASE_DIR)
+        assert json.loads(standalone.stdout)["fingerprint"] == result.fingerprint
     assert any(result.lines.filter(is_funded=True) for result in w.run.envelope_results.all())
+
+
+def test_building_one_file_gives_the_bytes_of_the_full_set():
+    w = published_world()
+    every = {f.name: f.content for f in published_files(w.cycle)}
+    for name, content in every.items():
+        [alone] = published_files(w.cycle, only=name)
+        assert alone.name == name and alone.content == content
+    assert published_files(w.cycle, only=f"{w.cycle.slug}-inconnu.pb") == []
+    assert published_files(w.cycle, only="autre.csv") == []

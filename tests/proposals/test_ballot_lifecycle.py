@@ -15,7 +15,8 @@ from proposals.services import (
     support_proposal,
     withdraw_support,
 )
-from tests.builders import build_world, make_proposal, set_phase
+from territory.models import Commune
+from tests.builders import build_world, make_proposal, make_user, set_phase
 
 
 def status_of(proposal):
@@ -111,6 +112,12 @@ def test_supports_need_a_resident_account_and_a_feasible_proposal():
         support_proposal(user=AnonymousUser(), proposal=proposal)
     with pytest.raises(NotAllowed):
         support_proposal(user=world.outsider, proposal=proposal)
+    elsewhere = make_user("lormont@example.org",
+                          commune=Commune.objects.create(name="Lormont", slug="lormont"))
+    with pytest.raises(NotAllowed):  # a commune without an envelope in this budget
+        support_proposal(user=elsewhere, proposal=proposal)
+    assert support_proposal(user=world.floirac_resident, proposal=proposal)  # any commune of it
+    Support.objects.all().delete()
     pending = make_proposal(world, title="En attente", feasible=False)
     with pytest.raises(Conflict):
         support_proposal(user=world.resident, proposal=pending)

@@ -226,3 +226,19 @@ def test_review_form_of_a_reviewed_proposal_starts_from_the_current_decision(cli
                  "public_reason": "Chiffrage des services."})
     proposal.refresh_from_db()
     assert proposal.validated_cost_cents == 1_234_550
+
+
+@pytest.mark.django_db
+def test_queue_shows_who_took_a_proposal_into_review(client):
+    from proposals.services import take_into_review
+
+    world = build_world(phase="review")
+    world.reviewer.display_name = "Services techniques"
+    world.reviewer.save()
+    taken = submitted(world, title="Bancs à Cenon")
+    submitted(world, title="Fontaine")
+    take_into_review(reviewer=world.reviewer, proposal=taken)
+    client.force_login(world.reviewer)
+    page = client.get("/propositions/bp-test/a-analyser/").content.decode()
+    assert "2 propositions en attente d’avis" in page
+    assert "En cours d’analyse" in page and "par Services techniques" in page

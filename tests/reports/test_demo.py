@@ -97,6 +97,9 @@ def test_demo_has_forty_proposals_and_every_unfeasible_one_gives_a_reason():
     assert all(p.supports.count() < 2 for p in not_retained)
     assert all(p.supports.count() >= 2 for p in on_ballot)
     assert not proposals.filter(status=ProposalStatus.FEASIBLE).exists()
+    merged = proposals.get(status=ProposalStatus.MERGED)
+    assert merged.merged_into.title == "Jardin partagé au pied des tours de Palmer"
+    assert merged.author in merged.merged_into.co_authors.all()
     for proposal in proposals:
         assert 3_000_00 <= proposal.estimated_cost_cents <= 180_000_00
         assert proposal.estimated_cost_cents <= proposal.envelope.amount_cents

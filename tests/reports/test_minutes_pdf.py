@@ -142,8 +142,9 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
     assert sorted((euros_to_cents(a), euros_to_cents(s)) for a, s in spent) == sorted(
         (r.envelope.amount_cents, r.spent_cents) for r in results)
 
-    row = re.compile(r"^(\d+|—) (.+?) (Cenon|Floirac) ([\d ]+,\d\d €) (\d+) (Oui|Non) "
+    row = re.compile(r"^(\d+|—) (.+?) (Cenon|Floirac) ([\d ]+,\d\d €) (\d+) (Oui|Non \(\d\)) "
                      r"([\d ]+,\d\d €|—)$", re.MULTILINE)
+    reasons = dict(re.findall(r"^\((\d)\) (Non financé : .+)$", text, re.MULTILINE))
     printed = {m.group(2): m.groups() for m in row.finditer(text)}
     lines = ResultLine.objects.filter(envelope_result__tally_run=run).select_related("proposal")
     assert set(printed) == {line.proposal.title for line in lines}
@@ -154,7 +155,9 @@ def test_every_figure_in_the_minutes_equals_the_database(tmp_path):
         assert commune == line.proposal.commune.name
         assert int(votes) == line.votes
         assert euros_to_cents(cost) == line.cost_cents
-        assert funded == ("Oui" if line.is_funded else "Non")
+        assert funded.startswith("Oui" if line.is_funded else "Non")
+        if not line.is_funded:  # "Non (n)": note n gives the reason the tally recorded
+            assert reasons[funded[-2]] == line.explanation
         if line.is_funded:
             spent_so_far[line.envelope_result_id] = spent_so_far.get(line.envelope_result_id, 0) + line.cost_cents
             assert euros_to_cents(cumulative) == spent_so_far[line.envelope_result_id]

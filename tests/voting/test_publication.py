@@ -172,3 +172,15 @@ def test_the_public_results_page_waits_for_the_publication(client):
     html = client.get(url).content.decode()
     assert w.run.fingerprint in html and "Résultats officiels, publiés le" in html and ">B<" in html
     assert "non publié" not in html
+
+
+def test_the_tally_button_after_publication_explains_the_refusal(client):
+    w = certified_world()
+    publish_results(actor=w.admin, cycle=w.cycle)
+    w.c.validated_cost_cents = 45_000_00
+    w.c.save()
+    client.force_login(w.admin)
+    response = client.post(f"/vote/{w.cycle.slug}/depouiller/", follow=True)
+    assert response.status_code == 200
+    assert "ne peut pas les remplacer" in response.content.decode()
+    assert TallyRun.objects.filter(cycle=w.cycle).count() == 1
