@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "REMOTE_ADDR": "127.0.0.1",
             }
             status: list[str] = []
-            chunks = application(environ, lambda s, h, *a: status.append(s))
+            chunks = application(environ, lambda s, h, *a: status.append(s))  # type: ignore[arg-type]
             b"".join(chunks)
             getattr(chunks, "close", lambda: None)()
             return int(status[0].split()[0])
