@@ -9,11 +9,12 @@ What it does (a benchmark, not a test; run it by hand, on an otherwise quiet mac
    each, ``--voters`` distinct eligible residents (verified for the cycle, old enough) and a
    DRF token for each (``Token`` rows created in bulk);
 3. starts gunicorn serving ``config.wsgi`` with DEBUG off, a SECRET_KEY and ALLOWED_HOSTS in
-   the environment, and receipt e-mails going to Django's in-memory backend;
+   the environment (receipt e-mails are queued by the casts, see below);
 4. sends one ``PUT /api/v1/cycles/{slug}/ballot/`` per voter (token authentication, a
    random knapsack basket within each envelope) from ``--concurrency`` client threads, each
-   with its own keep-alive connection (``http.client``), then optionally re-casts a share
-   of the ballots (``--replacements``, answered 200);
+   with its own keep-alive socket (a minimal HTTP/1.1 client, requests encoded before the
+   clock starts, so that the client takes little of the two cores), then optionally
+   re-casts a share of the ballots (``--replacements``, answered 200);
 5. prints ballots/second, p50/p95/p99 latency and errors by status, and checks that the
    stored ballots, the participation register and the ballot log hold exactly what was
    sent (count, one ballot per voter, each ballot's content equals the last one sent, every
@@ -24,7 +25,21 @@ The exit status is 0 when every integrity check passes (1 otherwise); the throug
 target (>= 300 ballots/s with p95 < 200 ms on 2 cores) is reported, not enforced.
 Results are recorded in docs/performance.md ("Voting day").
 
+CPU is reported per request for each party, from /proc (user + system time): the gunicorn
+workers, the PostgreSQL backends serving the benchmark database, and this client process;
+plus how busy the whole machine was. On a shared machine the CPU per request is the fair
+figure (throughput is whatever CPU the other work left); on an idle one, throughput is.
+
+Reproduce on an idle machine (PostgreSQL running locally, trust or password in --pg; about
+one minute for N=3000; nothing else running on the two cores):
+
     .venv/bin/python benchmarks/voting_day.py            # 3000 voters, 8 clients, 2 x 4 gthread
+    .venv/bin/python benchmarks/voting_day.py --voters 3000 --workers 2 --threads 4 \
+        --concurrency 8 --db pins_bench --pg postgres://postgres@127.0.0.1:5432
+
+Receipt e-mails are queued by the casts (voting.models.PendingReceipt); after the run the
+script sends them in process with ``voting.receipts.send_pending_receipts`` (Django's
+in-memory mail backend) and reports receipts/s.
 
 Server default: 2 gthread workers x 4 threads. On 2 cores, two processes keep both cores
 busy with Python, and the threads of each overlap their waits on PostgreSQL (every cast
@@ -48,6 +63,7 @@ import os
 import random
 import secrets
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -66,7 +82,9 @@ TARGET_P95_MS = 200.0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--voters", type=int, default=3000, help="distinct voters, one ballot each")
     p.add_argument("--concurrency", type=int, default=8, help="client threads (open connections)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
@@ -394,38 +412,88 @@ class Outcome:
     receipt: str | None
 
 
+class RawConnection:
+    """A keep-alive HTTP/1.1 client on a plain socket: what the load costs the client is
+    a send and a receive per request (http.client builds and parses much more)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_connection((HOST, PORT), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def exchange(self, raw_request: bytes) -> tuple[int, bytes]:
+        self.sock.sendall(raw_request)
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, _sep, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length = None
+        for line in lines[1:]:
+            name, _colon, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise http.client.HTTPException("response without Content-Length")
+        while len(self.buffer) < length:
+            self._read()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, body
+
+    def _read(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def raw_put(path: str, token: str, body: dict) -> bytes:
+    data = json.dumps(body).encode()
+    return (
+        f"PUT {path} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nAuthorization: Token {token}\r\n"
+        f"Accept: application/json\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    ).encode() + data
+
+
 def drive(jobs: list[Job], concurrency: int) -> tuple[list[Outcome], float, float]:
     """Send every job once, from ``concurrency`` threads with their own connections.
 
-    Failed requests are not retried (a retry could hide a lost ballot as a replacement).
-    Returns the outcomes and the wall-clock and client CPU seconds of the run.
+    The requests are encoded before the clock starts; each thread then only sends and
+    receives on its keep-alive socket (``RawConnection``) and reads the receipt from the
+    answer. Failed requests are not retried (a retry could hide a lost ballot as a
+    replacement). Returns the outcomes and the wall-clock and client CPU seconds of the run.
     """
     path = f"/api/v1/cycles/{SLUG}/ballot/"
     outcomes: list[Outcome] = []
     lock = threading.Lock()
-    cursor = iter(jobs)
+    cursor = iter([(job, raw_put(path, job.token, {"proposal_ids": job.proposal_ids}))
+                   for job in jobs])
     start_gate = threading.Barrier(concurrency + 1)
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        conn = RawConnection()
         mine: list[Outcome] = []
         start_gate.wait()
         while True:
             with lock:
-                job = next(cursor, None)
-            if job is None:
+                item = next(cursor, None)
+            if item is None:
                 break
+            job, raw_request = item
             started = time.perf_counter()
             receipt = None
             try:
-                status, raw = request(
-                    "PUT", path, job.token, {"proposal_ids": job.proposal_ids}, conn
-                )
+                status, raw = conn.exchange(raw_request)
                 if status in (200, 201):
                     receipt = json.loads(raw)["receipt_code"]
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, ValueError) as exc:
                 status = type(exc).__name__
                 conn.close()
+                conn = RawConnection()
             mine.append(Outcome(job, status, started, time.perf_counter(), receipt))
         conn.close()
         with lock:
@@ -544,11 +612,16 @@ def print_figures(title: str, f: Figures, expected_status: int) -> None:
     print(f"  ballots/s (10%-90%)      {f.steady_rate:.1f}")
     print(f"  latency ms p50/p95/p99   {f.p50:.1f} / {f.p95:.1f} / {f.p99:.1f}  (max {f.max:.1f})")
     print(f"  errors by status         {f.errors or 'none'}")
+    client_ms = f.client_cpu * 1000 / f.sent if f.sent else float("nan")
     print(
-        f"  machine CPU busy         {f.machine_cpu:.0%} of 2 cores;"
+        f"  machine CPU busy         {f.machine_cpu:.0%} of {os.cpu_count()} cores;"
         f" client process {f.client_cpu:.1f} s CPU"
     )
-    print(f"  CPU ms per request       gunicorn {f.app_ms:.1f}, PostgreSQL backends {f.db_ms:.1f}")
+    print(
+        f"  CPU ms per request       gunicorn {f.app_ms:.2f} + PostgreSQL {f.db_ms:.2f}"
+        f" + client {client_ms:.2f} = {f.app_ms + f.db_ms + client_ms:.2f}"
+        f"  (2 cores / that = {2000 / (f.app_ms + f.db_ms + client_ms):.0f} requests/s at most)"
+    )
 
 
 def run_phase(
@@ -603,6 +676,7 @@ def check(plan: Plan, first: list[Outcome], second: list[Outcome]) -> list[tuple
         CastRecord,
         LogKind,
         Participation,
+        PendingReceipt,
     )
     from voting.secrecy import voter_pseudonym
     from voting.services import verify_ballot_log
@@ -639,7 +713,13 @@ def check(plan: Plan, first: list[Outcome], second: list[Outcome]) -> list[tuple
     logged_receipts = set(log.values_list("receipt_code", flat=True))
     ok, message, head = verify_ballot_log(cycle)
     participations = Participation.objects.filter(cycle=cycle)
+    queued = set(PendingReceipt.objects.filter(cycle=cycle).values_list("voter_id", flat=True))
     return [
+        (
+            "one receipt e-mail queued per voter acknowledged",
+            queued == voters,
+            f"{len(queued)} / {len(voters)}",
+        ),
         (
             "stored ballots == distinct voters acknowledged",
             ballots.count() == len(voters),
@@ -679,6 +759,25 @@ def check(plan: Plan, first: list[Outcome], second: list[Outcome]) -> list[tuple
             f"{ballots.filter(revision=2).count()} / {len(replaced_ok)}",
         ),
     ]
+
+
+def send_receipts() -> None:
+    """Send the queued receipts in process (in-memory mail backend) and time it."""
+    from django.core import mail
+
+    from voting.receipts import send_pending_receipts
+
+    mail.outbox = []
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    done = 0
+    while handled := send_pending_receipts(limit=200):
+        done += handled
+    seconds = time.perf_counter() - t0
+    print(
+        f"\nreceipts: {done} queued rows sent as {len(mail.outbox)} e-mails in {seconds:.1f} s"
+        f" ({done / seconds if seconds else float('nan'):.0f}/s,"
+        f" {(time.process_time() - cpu0) * 1000 / max(done, 1):.2f} ms CPU each, in process)"
+    )
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -722,6 +821,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(server)
         server = None
         results = check(plan, first, second)
+        send_receipts()
         connections.close_all()
     finally:
         if server is not None:

@@ -65,6 +65,32 @@ class Participation(models.Model):
         return f"{self.voter} — {self.cycle}"
 
 
+class PendingReceipt(models.Model):
+    """A receipt e-mail still to send (``manage.py send_receipts``, voting/receipts.py).
+
+    Written by the cast in its own transaction, so the cast never waits for the mail
+    server. It says who voted in which cycle and nothing more: no address, no code, no
+    time, a random id (the participation register already says as much). The sender reads
+    the address from the account and the ballot's current receipt code through the keyed
+    pseudonym, sends, and deletes the row. One row per voter and cycle: a replacement made
+    before the mail left sends one mail, with the current code.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(BudgetCycle, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("reçu à envoyer")
+        verbose_name_plural = _("reçus à envoyer")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "voter"], name="pending_receipt_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.voter_id}"
+
+
 class Ballot(models.Model):
     cycle = models.ForeignKey(BudgetCycle, on_delete=models.PROTECT, related_name="ballots")
     pseudonym = models.CharField(max_length=64)

@@ -341,3 +341,92 @@ def test_reading_my_ballot_runs_a_bounded_number_of_queries(django_assert_max_nu
         body = client.get(URL).json()
 
     assert len(body["envelopes"][0]["options"]) + len(body["envelopes"][1]["options"]) == 19
+
+
+def token_client(user):
+    client = client_for()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_cast_with_a_token_answers_as_with_a_session():
+    world = voting_world()
+    by_token = token_client(world.resident).put(
+        URL, {"proposal_ids": [world.trees.pk, world.benches.pk]}, format="json")
+    by_session = client_for(world.second_resident).put(
+        URL, {"proposal_ids": [world.trees.pk, world.benches.pk]}, format="json")
+    assert by_token.status_code == by_session.status_code == 201
+    one, other = by_token.json(), by_session.json()
+    assert list(one) == list(other) == ["cycle", "has_voted", "proposal_ids", "points",
+                                        "receipt_code", "revision", "is_replacement"]
+    assert one["proposal_ids"] == sorted([world.trees.pk, world.benches.pk])
+    assert one["points"] == [{"proposal_id": pid, "points": 1} for pid in one["proposal_ids"]]
+    assert (one["revision"], one["is_replacement"]) == (1, False)
+
+
+def test_a_token_of_an_inactive_or_unknown_user_is_refused_with_drf_messages():
+    world = voting_world()
+    client = token_client(world.resident)
+    world.resident.is_active = False
+    world.resident.save(update_fields=["is_active"])
+    assert_api_error(client.put(URL, {"proposal_ids": [world.trees.pk]}, format="json"),
+                     401, "authentication_failed")
+    stranger = client_for()
+    stranger.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert_api_error(stranger.put(URL, {"proposal_ids": [world.trees.pk]}, format="json"),
+                     401, "authentication_failed")
+    assert not Ballot.objects.exists()
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"proposal_ids": ["BENCHES"]}, 201, None),  # a numeric string: the serializer accepts it
+    ({"proposal_ids": [True]}, 400, "invalid"),
+    ({"proposal_ids": [0]}, 400, "invalid"),
+    ({"proposal_ids": ["BENCHES"], "note": "ignored"}, 201, None),
+    ({"points": [{"proposal_id": "BENCHES", "points": "un"}]}, 400, "invalid"),
+    ({"points": [{"proposal_id": "BENCHES", "points": 1}]}, 201, None),
+])
+def test_unusual_bodies_are_decided_by_the_serializer(body, status, code):
+    world = voting_world()
+    text = repr(body).replace("'BENCHES'", f"'{world.benches.pk}'")
+    body = eval(text)  # noqa: S307 (test data built above)
+    response = token_client(world.resident).put(URL, body, format="json")
+    if code:
+        assert_api_error(response, status, code)
+    else:
+        assert response.status_code == status
+        assert response.json()["proposal_ids"] == [world.benches.pk]
+
+
+def test_plain_cast_input_takes_only_the_common_shapes():
+    from voting.api import plain_cast_input
+
+    assert plain_cast_input({"proposal_ids": [3, 1]}) == {"proposal_ids": [3, 1]}
+    assert plain_cast_input({"points": [{"proposal_id": 3, "points": 2}]}) == {"points": {3: 2}}
+    for odd in ({"proposal_ids": ["3"]}, {"proposal_ids": [3], "x": 1}, {"points": [{"proposal_id": 3}]},
+                {"points": [{"proposal_id": 3, "points": 1}, {"proposal_id": 3, "points": 2}]},
+                {"points": [{"proposal_id": 3, "points": -1}]}, {"proposal_ids": [1.0]}, [], "x"):
+        assert plain_cast_input(odd) is None, odd
+
+
+def test_a_cached_cycle_never_refuses_a_cast_that_fresh_rows_accept(settings):
+    from budgets.models import Phase
+    from voting import cache
+
+    settings.VOTING_CACHE_SECONDS = 3600
+    world = build_world(phase=PhaseKind.DELIBERATION)
+    proposal = make_proposal(world, title="Bancs", cost_cents=30_000_00)
+    client = token_client(world.resident)
+    cache.clear()
+    assert_api_error(client.put(URL, {"proposal_ids": [proposal.pk]}, format="json"),
+                     409, "phase_closed")  # the cycle is cached with voting not open yet
+    now = timezone.now()
+    Phase.objects.filter(cycle=world.cycle).exclude(kind=PhaseKind.VOTING).update(
+        starts_at=now - timezone.timedelta(days=400), ends_at=now - timezone.timedelta(days=399))
+    Phase.objects.filter(cycle=world.cycle, kind=PhaseKind.VOTING).update(
+        starts_at=now - timezone.timedelta(days=1), ends_at=now + timezone.timedelta(days=1))
+    proposal.__class__.objects.filter(pk=proposal.pk).update(status="on_ballot")  # no signals
+    response = client.put(URL, {"proposal_ids": [proposal.pk]}, format="json")
+    assert response.status_code == 201, response.content
+    assert Ballot.objects.count() == 1
+    cache.clear()

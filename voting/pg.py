@@ -1,0 +1,33 @@
+"""Statements of the voting-day path on PostgreSQL, prepared once per connection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connections
+from psycopg.pq import ExecStatus
+
+
+def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
+    """Run one statement of the voting-day path on PostgreSQL and return its rows.
+
+    Server-side parameter binding, so psycopg prepares the statement after a few runs on a
+    connection (``prepare_threshold``): PostgreSQL parses and plans it once per connection
+    instead of once per cast. Same transaction and error translation as the ORM (Django's
+    connection); logged in ``connection.queries`` when queries are being logged.
+    """
+
+    db = connections[DEFAULT_DB_ALIAS]  # once: each ``connection.x`` is a thread-local lookup
+    db.validate_no_broken_transaction()
+    db.ensure_connection()
+    started = time.monotonic()
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params)
+        result = cursor.pgresult  # not cursor.description, which builds every column's object
+        rows = cursor.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else []
+    if db.queries_logged:
+        db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+    return rows
