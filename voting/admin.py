@@ -16,6 +16,7 @@ from voting.models import (
     PaperSheet,
     Participation,
     PendingCast,
+    PendingReceipt,
     ResultLine,
     ResultPublication,
     TallyRun,
@@ -70,6 +71,14 @@ class CastRecordAdmin(ReadOnlyAdmin):
 @admin.register(PendingCast)
 class PendingCastAdmin(ReadOnlyAdmin):
     list_display = ["record", "cycle"]
+
+
+@admin.register(PendingReceipt)
+class PendingReceiptAdmin(ReadOnlyAdmin):
+    """The mail queue, read-only: lists the cycle only (who voted is the register's business)."""
+
+    list_display = ["cycle"]
+    list_filter = ["cycle"]
 
 
 @admin.register(BallotLogEntry)
