@@ -212,7 +212,7 @@ def time_minutes(cycle: Any, repeat: int) -> dict[str, Any]:
     from weasyprint import HTML
 
     from reports.minutes import minutes_for
-    from reports.pdf import PDF_VARIANT, render_minutes
+    from reports.pdf import PDF_VARIANT, compact_html, render_minutes
 
     render_minutes(cycle)  # warm-up: WeasyPrint, fonts, templates
     totals, cpu, reads, templates, layouts = [], [], [], [], []
@@ -233,7 +233,7 @@ def time_minutes(cycle: Any, repeat: int) -> dict[str, Any]:
             "cycle": cycle, "minutes": minutes, "generated_at": timezone.now(), "language": "fr"})
         templates.append(time.perf_counter() - started)
         started = time.perf_counter()
-        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+        document = HTML(string=compact_html(html), base_url=str(settings.BASE_DIR)).render()
         document.write_pdf(pdf_variant=PDF_VARIANT)
         layouts.append(time.perf_counter() - started)
         pages = len(document.pages)

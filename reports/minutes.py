@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from budgets.models import BudgetCycle, Envelope, Phase, Rule
 from proposals.models import Proposal, ProposalStatus
-from reports.selectors import CycleReport, EnvelopeReport, cycle_report
+from reports.selectors import CycleReport, EnvelopeReport, cycle_report, explanation_of
 from reports.statistics import ParticipationStatistics, participation_statistics
 from voting.board import recount_command
 from voting.models import ResultLine
@@ -124,7 +124,8 @@ class Minutes:
 def cumulative_lines(lines: list[ResultLine]) -> tuple[list[MinutesLine], list[str]]:
     """Funded lines carry the running total of their costs, in the order printed (rank);
     non-funded lines carry None and the number (from 1) of their reason in the returned
-    notes: each distinct explanation the tally recorded is printed once under the table
+    notes: each distinct explanation (``reports.selectors.explanation_of``: the reason the
+    tally recorded, in the reader's language) is printed once under the table
     rather than in every row (a 200-project cycle would repeat the same sentence 150 times)."""
     spent = 0
     out = []
@@ -134,9 +135,10 @@ def cumulative_lines(lines: list[ResultLine]) -> tuple[list[MinutesLine], list[s
             spent += line.cost_cents
             out.append(MinutesLine(line, spent))
         else:
-            if line.explanation not in notes:
-                notes.append(line.explanation)
-            out.append(MinutesLine(line, None, notes.index(line.explanation) + 1))
+            reason = explanation_of(line)
+            if reason not in notes:
+                notes.append(reason)
+            out.append(MinutesLine(line, None, notes.index(reason) + 1))
     return out, notes
 
 
@@ -146,7 +148,7 @@ def close_calls(lines: list[ResultLine]) -> list[str]:
     A project is a close call when it is not funded although its votes reach, or come
     within ``CLOSE_CALL_SHARE`` (at least one vote) of, those of the least-voted funded
     project; the sentence names both projects, the gap and why the rule did not fund it
-    (the explanation the tally recorded).
+    (the reason the tally recorded, in the reader's language: ``explanation_of``).
     """
     funded = [line for line in lines if line.is_funded]
     if not funded:
@@ -161,7 +163,7 @@ def close_calls(lines: list[ResultLine]) -> list[str]:
             continue
         values = {"project": line.proposal.title, "votes": line.votes,
                   "funded": weakest.proposal.title, "funded_votes": weakest.votes,
-                  "gap": abs(weakest.votes - line.votes), "why": line.explanation}
+                  "gap": abs(weakest.votes - line.votes), "why": explanation_of(line)}
         if line.votes > weakest.votes:
             text = _("« %(project)s » (%(votes)d voix) a obtenu %(gap)d voix de plus que « %(funded)s » "
                      "(%(funded_votes)d voix, financé), mais n’est pas financé. %(why)s") % values

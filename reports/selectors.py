@@ -46,7 +46,37 @@ from voting.models import (
 )
 from voting.publication import is_certified, results_published
 
-__all__ = ["cycle_report", "current_tally_run", "is_certified", "results_published"]
+__all__ = ["cycle_report", "current_tally_run", "explanation_of", "is_certified", "results_published"]
+
+
+def explanation_of(line: ResultLine) -> str:
+    """Why ``line``'s project was funded or not, in the active language.
+
+    Built at display time from what the engine recorded for the project in
+    ``EnvelopeResult.result["explanations"]`` (its reason code and selection round), with
+    the tally's own wording (``voting.tally.explanation_text``), so the English pages say
+    it in English. ``ResultLine.explanation`` (the French sentence written by the tally)
+    stays the record; it is shown as stored when the result has no usable code (a run
+    written before the codes were kept, or an unknown code). Reads no database row when
+    the line came with its envelope result (``cycle_report`` prefetches them).
+    """
+    from budgets.allocation.result import Reason
+    from voting.tally import explanation_text
+
+    record = _engine_explanations(line.envelope_result).get(str(line.proposal_id))
+    if record is None or str(record.get("reason")) not in {reason.value for reason in Reason}:
+        return line.explanation
+    return explanation_text(str(record["reason"]), record.get("round"))
+
+
+def _engine_explanations(result: EnvelopeResult) -> dict[str, dict[str, Any]]:
+    """The engine's per-project records of ``result``, by project id (cached on the object)."""
+    cached: dict[str, dict[str, Any]] | None = getattr(result, "_explanations_by_project", None)
+    if cached is None:
+        cached = {str(item.get("project_id")): item for item in (result.result or {}).get("explanations", [])
+                  if isinstance(item, dict)}
+        result._explanations_by_project = cached  # type: ignore[attr-defined]
+    return cached
 
 
 @dataclass(frozen=True)

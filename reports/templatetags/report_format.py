@@ -27,3 +27,11 @@ def count(number: Any) -> str:
     if number is None or number == "":
         return ""
     return group_thousands(int(number))
+
+
+@register.filter
+def explanation(line: Any) -> str:
+    """A result line's reason in the reader's language (``reports.selectors.explanation_of``)."""
+    from reports.selectors import explanation_of
+
+    return explanation_of(line)
