@@ -38,7 +38,8 @@ def tallied_world():
     cast_ballot(voter=world.resident, cycle=world.cycle, proposal_ids=[bancs.pk])
     cast_ballot(voter=world.second_resident, cycle=world.cycle, proposal_ids=[bancs.pk, jardin.pk])
     set_phase(world.cycle, PhaseKind.RESULTS)
-    run = run_tally(actor=world.admin, cycle=world.cycle)
+    with translation.override("fr"):  # the tally writes its sentence in the active language
+        run = run_tally(actor=world.admin, cycle=world.cycle)
     certify_result(member=world.committee_member, tally_run=run)
     publish_results(actor=world.admin, cycle=world.cycle)
     return world, run
