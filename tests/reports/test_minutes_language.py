@@ -25,6 +25,15 @@ from voting.tally import certify_result, run_tally
 needs_pdftotext = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 
+@pytest.fixture(autouse=True)
+def _keep_the_language():
+    """A request with ``Accept-Language: en`` leaves English active in this thread (the
+    locale middleware activates it); later tests expect the default language back."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 FR_DID_NOT_FIT = "Non financé : il ne restait pas assez d’argent dans l’enveloppe."
 EN_DID_NOT_FIT = "Not funded: there was not enough money left in the envelope."
 
