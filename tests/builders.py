@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -161,3 +161,19 @@ def tampering() -> Iterator[None]:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table in tables:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+
+
+def in_thread(fn: Any = None, *, returning: tuple[type[BaseException], ...] = ()) -> Any:
+    """Wrap ``fn`` to run in a worker thread of a concurrency test: it closes the thread's
+    database connections when done, and returns (instead of raising) the exceptions listed
+    in ``returning``. Use as ``@in_thread`` or ``@in_thread(returning=(Conflict,))``."""
+    def wrap(func: Any) -> Any:
+        def run(*args: Any) -> Any:
+            try:
+                return func(*args)
+            except returning as refusal:
+                return refusal
+            finally:
+                connections.close_all()
+        return run
+    return wrap(fn) if fn is not None else wrap

@@ -7,25 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from budgets.models import BudgetCycle, PhaseKind
 from budgets.services import close_phase_early, current_phase_of, set_timeline
 from budgets.timeline import PlannedPhase
-from tests.builders import build_world
+from tests.builders import build_world, in_thread
 from voting.secrecy import voter_pseudonym
 from voting.services import lock_for_casting
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-    return run
 
 
 def waits_for_a_cast_in_flight(world, change):

@@ -4,25 +4,15 @@ one reaction (and one open flag) per person and comment."""
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 
 from accounts.models import User
 from budgets.models import PhaseKind
 from config.errors import Conflict
 from deliberation.models import Comment, Flag, Reaction
 from deliberation.services import flag_comment, post_comment, react
-from tests.builders import build_world, make_proposal
+from tests.builders import build_world, in_thread, make_proposal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-    return run
 
 
 def test_twenty_simultaneous_reactions_of_one_person_leave_one_reaction(on_postgres):

@@ -4,25 +4,16 @@ one support per resident and proposal, and draw-up counts each resident once."""
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from accounts.models import User
 from budgets.models import PhaseKind
 from proposals.models import Proposal, Support
 from proposals.services import draw_up_ballot, support_proposal
-from tests.builders import PASSWORD, build_world, make_proposal
+from tests.builders import PASSWORD, build_world, in_thread, make_proposal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-    return run
 
 
 def test_twenty_simultaneous_supports_of_one_resident_count_once(on_postgres):

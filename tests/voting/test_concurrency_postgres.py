@@ -5,14 +5,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from accounts.models import User
 from audit.services import record_event
 from budgets.models import PhaseKind
 from budgets.services import close_voting
-from tests.builders import build_world, make_proposal
+from tests.builders import build_world, in_thread, make_proposal
 from voting.models import Ballot, BallotLogEntry, CastRecord, Channel, Participation
 from voting.secrecy import voter_pseudonym
 from voting.services import (
@@ -24,15 +24,6 @@ from voting.services import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        finally:
-            connections.close_all()
-    return run
 
 
 def test_fifty_simultaneous_casts_of_one_voter_leave_exactly_one_ballot(on_postgres):

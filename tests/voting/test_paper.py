@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -22,7 +21,7 @@ from config.errors import (
     PhaseClosed,
 )
 from territory.models import Commune
-from tests.builders import build_world, make_proposal, make_user, set_phase
+from tests.builders import build_world, in_thread, make_proposal, make_user, set_phase
 from voting import paper
 from voting.models import (
     Ballot,
@@ -499,15 +498,6 @@ def test_a_cumulative_paper_ballot_over_the_points_gets_the_same_message_as_onli
 
 # --- concurrency (PostgreSQL) ------------------------------------------------------------
 
-def _in_thread(fn):
-    def run(*args):
-        try:
-            return fn(*args)
-        except (Conflict, AlreadyVoted) as refusal:
-            return refusal
-        finally:
-            connections.close_all()
-    return run
 
 
 @pytest.mark.postgres
@@ -522,7 +512,7 @@ def test_simultaneous_keyings_of_one_sheet_enter_the_log_once(on_postgres):
         facilitators.append(extra)
     event_id, choice = w.event.pk, {w.a.pk: 1}
 
-    @_in_thread
+    @in_thread(returning=(Conflict, AlreadyVoted))
     def key(user_id):
         event = InPersonEvent.objects.select_related("cycle", "commune").get(pk=event_id)
         return paper.key_paper_sheet(facilitator=User.objects.get(pk=user_id), event=event,
@@ -542,7 +532,7 @@ def test_simultaneous_registrations_of_one_person_leave_one_participation(on_pos
     w = paper_world()
     event_id, facilitator_ids = w.event.pk, [w.facilitator.pk, w.second_facilitator.pk] * 5
 
-    @_in_thread
+    @in_thread(returning=(Conflict, AlreadyVoted))
     def register(user_id):
         event = InPersonEvent.objects.select_related("cycle", "commune").get(pk=event_id)
         return paper.register_paper_voter(facilitator=User.objects.get(pk=user_id), event=event,
