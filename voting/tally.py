@@ -31,6 +31,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from audit.chain import canonical
 from audit.services import record_event
@@ -354,11 +355,14 @@ def _store_envelope_result(run: TallyRun, envelope: Envelope, proposals: list[Pr
         result=result.to_json(), tie_breaks=_tie_break_records(result, titles), comparisons=compared,
     )
     rank_of = {pid: index + 1 for index, pid in enumerate(result.selected)}
+    with override("fr"):  # the stored record is French whatever the operator's language
+        explanations = {ex.project_id: explanation_text(ex.reason, ex.round)
+                        for ex in result.explanations}
     ResultLine.objects.bulk_create([
         ResultLine(
             envelope_result=envelope_result, proposal=by_id[ex.project_id], votes=ex.votes,
             cost_cents=ex.cost, is_funded=ex.funded, rank=rank_of.get(ex.project_id),
-            explanation=explanation_text(ex.reason, ex.round),
+            explanation=explanations[ex.project_id],
         )
         for ex in result.explanations
     ])

@@ -151,3 +151,15 @@ def test_git_commit_is_read_from_a_loose_or_packed_ref_and_empty_without_git(tmp
     assert _git_commit(tmp_path) == "b" * 40
     (git / "HEAD").write_text("c" * 40 + "\n")  # a detached head
     assert _git_commit(tmp_path) == "c" * 40
+
+
+def test_the_stored_explanations_are_french_whatever_the_operators_language():
+    from django.utils import translation
+
+    w = voted_world()
+    with translation.override("en"):
+        run = run_tally(actor=w.admin, cycle=w.cycle)
+    sentences = list(ResultLine.objects.filter(envelope_result__tally_run=run)
+                     .values_list("explanation", flat=True))
+    assert sentences
+    assert all(s.startswith(("Financé", "Non financé")) for s in sentences), sentences
