@@ -14,9 +14,8 @@ from psycopg.pq import ExecStatus
 def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
     """Run one statement of the voting-day path on PostgreSQL and return its rows.
 
-    Server-side parameter binding, so psycopg prepares the statement after a few runs on a
-    connection (``prepare_threshold``): PostgreSQL parses and plans it once per connection
-    instead of once per cast. Same transaction and error translation as the ORM (Django's
+    Server-side parameter binding and a prepared statement: PostgreSQL parses and plans it
+    once per connection instead of once per cast. Same transaction and error translation as the ORM (Django's
     connection); logged in ``connection.queries`` when queries are being logged.
     """
 
@@ -25,7 +24,11 @@ def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, 
     db.ensure_connection()
     started = time.monotonic()
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params)
+        # ``prepare=True``: Django opens its connections with ``prepare_threshold=None``
+        # (never prepare, for connection poolers), so psycopg would otherwise send every
+        # statement to be parsed and planned again. Prepared on its first run here, then
+        # executed by name (psycopg keeps up to ``prepared_max`` per connection).
+        cursor.execute(sql, params, prepare=True)
         result = cursor.pgresult  # not cursor.description, which builds every column's object
         rows = cursor.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else []
     if db.queries_logged:
