@@ -119,6 +119,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--seed", type=int, default=20270401)
     p.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
+    p.add_argument(
+        "--count-commits",
+        action="store_true",
+        help="also report the benchmark database's commits per request (pg_stat_database;"
+        " waits 11 s before and after each phase for the backends to report their counts)",
+    )
     p.add_argument("--server-log", default=None, help="file for gunicorn's output")
     return p.parse_args(argv)
 
@@ -470,8 +476,9 @@ def drive(jobs: list[Job], concurrency: int) -> tuple[list[Outcome], float, floa
     path = f"/api/v1/cycles/{SLUG}/ballot/"
     outcomes: list[Outcome] = []
     lock = threading.Lock()
-    cursor = iter([(job, raw_put(path, job.token, {"proposal_ids": job.proposal_ids}))
-                   for job in jobs])
+    cursor = iter(
+        [(job, raw_put(path, job.token, {"proposal_ids": job.proposal_ids})) for job in jobs]
+    )
     start_gate = threading.Barrier(concurrency + 1)
 
     def worker() -> None:
@@ -541,6 +548,79 @@ def server_pids(server_pid: int, pg: str, db: str) -> tuple[list[int], list[int]
         query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
         backends = [row[0] for row in conn.execute(query, (db,))]
     return workers, backends
+
+
+def all_process_ticks() -> dict[int, tuple[str, int]]:
+    """(label, CPU ticks) of every process on the machine; PostgreSQL processes are labelled by
+    their title (``postgres: walwriter``, ``postgres: autovacuum worker``...)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+            fields = tail.split()
+            label = head.split("(", 1)[1]
+            if label.startswith(("postgres", "python")):
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    words = f.read().replace(b"\0", b" ").decode(errors="replace").split()
+                words = [w for w in words if "(" not in w and not w.startswith("/")]
+                label = " ".join(words[:5])[:70] or label
+        except (OSError, IndexError):
+            continue
+        found[int(entry)] = (label, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def database_commits(args: argparse.Namespace) -> int:
+    """The benchmark database's committed transactions so far, once idle backends have
+    reported them (PostgreSQL 15 flushes an idle backend's counts within 10 s)."""
+    import psycopg
+
+    time.sleep(11)
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        query = "SELECT xact_commit FROM pg_stat_database WHERE datname = %s"
+        row = conn.execute(query, (args.db,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def machine_split() -> list[int]:
+    """The first line of /proc/stat: user nice system idle iowait irq softirq steal..."""
+    with open("/proc/stat") as f:
+        return [int(v) for v in f.readline().split()[1:]]
+
+
+def print_cpu_breakdown(
+    before: dict[int, tuple[str, int]],
+    after: dict[int, tuple[str, int]],
+    split0: list[int],
+    split1: list[int],
+    requests: int,
+    special: dict[int, str],
+) -> None:
+    """Where the whole machine's CPU went during a phase, in ms per request."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    by_label: Counter[str] = Counter()
+    for pid, (label, ticks) in after.items():
+        used = ticks - before.get(pid, (label, 0))[1]
+        if used > 0:
+            by_label[special.get(pid, label)] += used
+    names = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+    split = {
+        n: (b - a) * tick_ms / requests
+        for n, a, b in zip(names, split0[:8], split1[:8], strict=True)
+    }
+    busy = sum(v for n, v in split.items() if n not in ("idle", "iowait"))
+    counted = sum(by_label.values()) * tick_ms / requests
+    print(
+        f"  machine CPU ms/request   {busy:.2f} busy (user {split['user']:.2f}, nice"
+        f" {split['nice']:.2f}, system {split['system']:.2f}, irq+softirq"
+        f" {split['irq'] + split['softirq']:.2f}, steal {split['steal']:.2f});"
+        f" in processes {counted:.2f}"
+    )
+    for label, ticks in by_label.most_common(12):
+        print(f"    {ticks * tick_ms / requests:6.3f}  {label}")
 
 
 def machine_busy() -> tuple[int, int]:
@@ -629,9 +709,12 @@ def run_phase(
 ) -> tuple[list[Outcome], Figures]:
     workers, backends = server_pids(server_pid, args.pg, args.db)
     app0, db0 = process_ticks(workers), process_ticks(backends)
+    commits0 = database_commits(args) if args.count_commits else 0
+    every0, split0 = all_process_ticks(), machine_split()
     busy0, total0 = machine_busy()
     outcomes, seconds, client_cpu = drive(jobs, args.concurrency)
     busy1, total1 = machine_busy()
+    every1, split1 = all_process_ticks(), machine_split()
     workers, backends = server_pids(server_pid, args.pg, args.db)
     app1, db1 = process_ticks(workers), process_ticks(backends)
     busy = (busy1 - busy0) / (total1 - total0) if total1 > total0 else float("nan")
@@ -640,6 +723,13 @@ def run_phase(
     figures.app_ms = sum(t - app0.get(p, 0) for p, t in app1.items()) * tick_ms / len(outcomes)
     figures.db_ms = sum(t - db0.get(p, 0) for p, t in db1.items()) * tick_ms / len(outcomes)
     print_figures(title, figures, expected_status)
+    special = {server_pid: "gunicorn master", os.getpid(): "benchmark client"}
+    special.update({pid: "gunicorn worker" for pid in workers})
+    special.update({pid: f"postgres backend ({args.db})" for pid in backends})
+    print_cpu_breakdown(every0, every1, split0, split1, len(outcomes), special)
+    if args.count_commits:
+        commits = database_commits(args) - commits0
+        print(f"  commits per request      {commits / len(outcomes):.2f} (pg_stat_database)")
     return outcomes, figures
 
 

@@ -10,13 +10,14 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg.pq import ExecStatus
 
+_ONLY_WHEN_ASKED = 2**31  # a prepare threshold no statement reaches by being repeated
+
 
 def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
     """Run one statement of the voting-day path on PostgreSQL and return its rows.
 
-    Server-side parameter binding, so psycopg prepares the statement after a few runs on a
-    connection (``prepare_threshold``): PostgreSQL parses and plans it once per connection
-    instead of once per cast. Same transaction and error translation as the ORM (Django's
+    Server-side parameter binding and a prepared statement: PostgreSQL parses and plans it
+    once per connection instead of once per cast. Same transaction and error translation as the ORM (Django's
     connection); logged in ``connection.queries`` when queries are being logged.
     """
 
@@ -24,8 +25,17 @@ def pg_rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, 
     db.validate_no_broken_transaction()
     db.ensure_connection()
     started = time.monotonic()
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params)
+    pg = db.connection
+    if pg.prepare_threshold is None:
+        # Django opens its connections with ``prepare_threshold=None`` (for connection
+        # poolers), with which psycopg prepares nothing, even when asked. A threshold no
+        # statement reaches: only these statements, which ask (``prepare=True``), are
+        # prepared; Django's own cursors bind on the client side and never prepare.
+        pg.prepare_threshold = _ONLY_WHEN_ASKED
+    with db.wrap_database_errors, psycopg.Cursor(pg) as cursor:
+        # Prepared on its first run on this connection, then executed by name (psycopg
+        # keeps up to ``prepared_max`` per connection).
+        cursor.execute(sql, params, prepare=True)
         result = cursor.pgresult  # not cursor.description, which builds every column's object
         rows = cursor.fetchall() if result is not None and result.status == ExecStatus.TUPLES_OK else []
     if db.queries_logged:

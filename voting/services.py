@@ -152,21 +152,24 @@ def check_choices(
         raise InvalidBallot(_("Un des projets choisis ne fait pas partie de votre bulletin."))
     problems: list[str] = []
     over_budget = False
+    by_envelope: dict[int, list[tuple[str, Proposal]]] = {}  # options keep their order
+    for pid, proposal in options.items():  # keyed by id: no ``.pk`` look-up per option
+        by_envelope.setdefault(proposal.envelope_id, []).append((str(pid), proposal))
     for envelope in envelopes:
-        in_envelope = [p for p in options.values() if p.envelope_id == envelope.pk]
-        chosen = [(p.pk, lines[p.pk]) for p in in_envelope if p.pk in lines]
+        in_envelope = by_envelope.get(envelope.id, [])
+        chosen = [(p.id, lines[p.id]) for _key, p in in_envelope if p.id in lines]
         if not chosen and cycle.min_choices == 0:
             continue
         if cycle.ballot_kind == BallotKind.ORDINAL and len({r for _pid, r in chosen}) != len(chosen):
             problems.append(_("%(envelope)s : chaque rang ne peut être donné qu’à un seul projet.")
                             % {"envelope": envelope.name})
             continue
-        projects = {str(p.pk): PureProject(id=str(p.pk), cost=p.cost_cents) for p in in_envelope}
-        names = {str(p.pk): p.title for p in in_envelope}
+        projects = {key: PureProject(id=key, cost=p.cost_cents) for key, p in in_envelope}
         ballot = pure_ballot(cycle.ballot_kind, chosen)
         rules = envelope_rules(cycle, envelope)
         for problem in validate_ballot(ballot, rules=rules, projects=projects):
             over_budget = over_budget or problem.code == ProblemCode.OVER_BUDGET
+            names = {key: p.title for key, p in in_envelope}
             problems.append(f"{envelope.name} : {message_for(problem, project_names=names)}")
     if problems:
         error = BudgetExceeded if over_budget else InvalidBallot
